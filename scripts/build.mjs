@@ -1,0 +1,18 @@
+// Bundles the CLI (and, once they exist, the extension and webview) with esbuild.
+import { build } from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+const common = { define: { __VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
+
+const jobs = [
+  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs' }),
+];
+if (existsSync('src/extension.ts')) {
+  jobs.push(build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] }));
+}
+if (existsSync('webview/main.ts')) {
+  jobs.push(build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' }));
+}
+await Promise.all(jobs);

@@ -1,0 +1,39 @@
+/**
+ * An error meant for the person running the tool: `message` is one sentence saying what is wrong
+ * and what to do. Anything else that escapes is a bug, and the shells print it without a stack
+ * only as a last resort.
+ */
+export type UserErrorCode =
+  | 'reference'
+  | 'not-found'
+  | 'auth'
+  | 'denied'
+  | 'unreachable'
+  | 'unsupported'
+  | 'not-based-on'
+  | 'platform'
+  | 'digest-mismatch'
+  | 'registry'
+  | 'cancelled'
+  | 'usage'
+  | 'credentials';
+
+export class UserError extends Error {
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export function isUserError(e: unknown): e is UserError {
+  return e instanceof UserError;
+}
+
+/** Thrown when an AbortSignal fires; kept distinct so callers can report "cancelled" calmly. */
+export function cancelledError(): UserError {
+  return new UserError('cancelled', 'The rebase was cancelled; the target tag was not changed.');
+}

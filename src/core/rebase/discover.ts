@@ -1,0 +1,115 @@
+import { UserError, isUserError } from '../errors';
+import { ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME, ImageManifest } from '../manifest';
+import { ImageReference, formatReference, parseReference, repositoryName, withDigest, withTag } from '../reference';
+import { RegistryClient } from '../registry/client';
+import { mapLimit } from '../util/concurrency';
+import { throwIfCancelled } from '../util/abort';
+import { PlatformSpec, fetchImage, resolveManifest } from './fetchImage';
+import { ImageDocuments } from './plan';
+
+export type OldBaseSource = 'argument' | 'annotation' | 'search';
+
+export interface DiscoveredBase {
+  docs: ImageDocuments;
+  foundBy: OldBaseSource;
+  /** One sentence on how the base was found, for the user. */
+  note: string;
+}
+
+export interface DiscoverOptions {
+  /** Most tags of the new base's repository to inspect. */
+  tagLimit?: number;
+  signal?: AbortSignal;
+}
+
+/** Number of leading layers `base` shares with `image`, when all of base is a proper prefix. */
+export function basePrefixLength(image: ImageManifest, base: ImageManifest): number {
+  if (base.layers.length === 0 || base.layers.length >= image.layers.length) return 0;
+  return base.layers.every((l, i) => l.digest === image.layers[i].digest) ? base.layers.length : 0;
+}
+
+/**
+ * Finds the image the source was built on, when the user did not say: first from the OCI base
+ * annotations, then by looking for the tag of the new base's repository whose layers are the
+ * longest prefix of the source's. Refuses with a request for -s when neither works.
+ */
+export async function discoverOldBase(
+  client: RegistryClient,
+  source: ImageDocuments,
+  newBase: ImageReference,
+  platform: PlatformSpec,
+  opts: DiscoverOptions = {},
+): Promise<DiscoveredBase> {
+  const fromAnnotation = await fromAnnotations(client, source, platform, opts.signal);
+  if (fromAnnotation) return fromAnnotation;
+  throwIfCancelled(opts.signal);
+  const fromSearch = await searchRepository(client, source, newBase, platform, opts);
+  if (fromSearch) return fromSearch;
+  throw new UserError(
+    'not-based-on',
+    `Could not tell which image ${source.reference} was built on: it has no base annotations and no tag of ${repositoryName(newBase)} matches its lower layers; name the old base with -s.`,
+  );
+}
+
+async function fromAnnotations(
+  client: RegistryClient,
+  source: ImageDocuments,
+  platform: PlatformSpec,
+  signal?: AbortSignal,
+): Promise<DiscoveredBase | undefined> {
+  const ann = source.manifest.manifest.annotations ?? {};
+  const name = ann[ANNOTATION_BASE_NAME];
+  if (!name) return undefined;
+  let ref: ImageReference;
+  try {
+    ref = parseReference(name);
+    if (ann[ANNOTATION_BASE_DIGEST]) ref = withDigest(ref, ann[ANNOTATION_BASE_DIGEST]);
+  } catch {
+    return undefined; // a malformed annotation is not the user's fault; fall back to searching
+  }
+  try {
+    const docs = await fetchImage(client, ref, platform, signal);
+    if (basePrefixLength(source.manifest.manifest, docs.manifest.manifest) === 0) return undefined;
+    return { docs, foundBy: 'annotation', note: `Old base ${formatReference(ref)} found in the image's ${ANNOTATION_BASE_NAME} annotation.` };
+  } catch (e) {
+    // The annotated base may have been deleted or be private; searching may still find it.
+    if (isUserError(e) && e.code !== 'cancelled' && e.code !== 'unreachable') return undefined;
+    throw e;
+  }
+}
+
+async function searchRepository(
+  client: RegistryClient,
+  source: ImageDocuments,
+  newBase: ImageReference,
+  platform: PlatformSpec,
+  opts: DiscoverOptions,
+): Promise<DiscoveredBase | undefined> {
+  const limit = opts.tagLimit ?? 200;
+  const repo = { registry: newBase.registry, repository: newBase.repository };
+  const tags = await client.allTags(repo, limit + 1, opts.signal);
+  const searched = tags.slice(0, limit);
+  const candidates = await mapLimit(searched, 8, async (tag) => {
+    try {
+      const m = await resolveManifest(client, withTag(newBase, tag), platform, opts.signal);
+      return { tag, digest: m.digest, length: basePrefixLength(source.manifest.manifest, m.manifest) };
+    } catch (e) {
+      // Tags for other platforms or artifacts are simply not candidates.
+      if (isUserError(e) && (e.code === 'platform' || e.code === 'unsupported' || e.code === 'not-found')) return { tag, digest: '', length: 0 };
+      throw e;
+    }
+  });
+  const best = candidates.reduce((a, b) => (b.length > a.length ? b : a), { tag: '', digest: '', length: 0 });
+  if (best.length === 0) return undefined;
+  const sameDigest = candidates.filter((c) => c.digest === best.digest).map((c) => c.tag);
+  const ref = withDigest(withTag(newBase, best.tag), best.digest);
+  const docs = await fetchImage(client, ref, platform, opts.signal);
+  docs.reference = formatReference(withTag(newBase, best.tag));
+  const also = sameDigest.length > 1 ? ` (also tagged ${sameDigest.filter((t) => t !== best.tag).join(', ')})` : '';
+  const bounded = tags.length > limit ? ` Only the first ${limit} tags were searched.` : '';
+  return {
+    docs,
+    foundBy: 'search',
+    note: `Old base detected as ${docs.reference}${also}: its ${best.length} layers are the longest match with the image's lower layers.${bounded}`,
+  };
+}
