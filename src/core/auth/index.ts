@@ -1,0 +1,3 @@
+export * from './challenge';
+export * from './credentials';
+export * from './tokens';
