@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import nodeFetch, { Headers, RequestInit, Response } from 'node-fetch';
-import { Authenticator } from '../auth/tokens';
+import { Authenticator, describeScopes } from '../auth/tokens';
 import { CredentialStore, StaticCredentialStore } from '../auth/credentials';
 import { UserError } from '../errors';
 import { digestLike, isDigest } from '../digest';
@@ -461,16 +461,6 @@ function repoKey(repo: RepositoryName): string {
 
 export function display(repo: RepositoryName): string {
   return `${repo.registry}/${repo.repository}`;
-}
-
-function describeScopes(scopes: string[]): string {
-  if (!scopes.length) return 'access';
-  return scopes
-    .map((s) => {
-      const [type, name, actions] = s.split(':');
-      return type === 'repository' ? `${actions} access to ${name}` : s;
-    })
-    .join(' and ');
 }
 
 /** Upload URLs carry session state (and some registries put signed tokens there): keep logs clean. */

@@ -1,0 +1,24 @@
+import * as vscode from 'vscode';
+import { Services } from './extension/services';
+import * as registries from './extension/registries/register';
+import * as auth from './extension/auth/register';
+import * as documents from './extension/documents/register';
+import type { RegistriesTreeProvider } from './extension/registries/treeProvider';
+
+/** What activate() hands back: used by the extension-host tests, and nothing else. */
+export interface ImageRebaseApi {
+  services: Services;
+  tree: RegistriesTreeProvider;
+}
+
+export function activate(context: vscode.ExtensionContext): ImageRebaseApi {
+  const services = new Services(context);
+  const explorer = registries.register(services);
+  context.subscriptions.push(services, ...explorer.disposables, ...auth.register(services), ...documents.register(services));
+  services.log.info('Image Rebase activated');
+  return { services, tree: explorer.tree };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions, which VS Code disposes.
+}

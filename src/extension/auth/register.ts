@@ -1,0 +1,63 @@
+import * as vscode from 'vscode';
+import { StaticCredentialStore } from '../../core/auth/credentials';
+import { isUserError } from '../../core/errors';
+import { RegistryClient } from '../../core/registry/client';
+import { Services } from '../services';
+import { RegistryNode } from '../registries/nodes';
+import { normaliseRegistry } from '../registries/treeProvider';
+
+/**
+ * Sign In / Sign Out. The credentials are checked against the registry before they are kept,
+ * so a typo is caught at once rather than at the next rebase.
+ */
+export function register(services: Services): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('imageRebase.signIn', async (target?: RegistryNode | string, given?: { username: string; password: string }) => {
+      const registry = await registryArg(services, target, 'Sign in to which registry?');
+      if (!registry) return false;
+      const username =
+        given?.username ??
+        (await vscode.window.showInputBox({ title: `Sign in to ${registry}`, prompt: 'Username', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Enter a username.') }));
+      if (!username) return false;
+      const password =
+        given?.password ??
+        (await vscode.window.showInputBox({ title: `Sign in to ${registry}`, prompt: `Password or access token for ${username}`, password: true, ignoreFocusOut: true }));
+      if (!password) return false;
+
+      const probe = new RegistryClient({
+        credentials: new StaticCredentialStore({ [registry]: { username: username.trim(), password } }),
+        insecureRegistries: services.settings.insecureRegistries,
+      });
+      try {
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Signing in to ${registry}…` }, () => probe.ping(registry));
+      } catch (e) {
+        const message = isUserError(e) ? e.message : `Sign-in to ${registry} failed unexpectedly.`;
+        services.log.error(message);
+        void vscode.window.showErrorMessage(message);
+        return false;
+      }
+      await services.secrets.store(registry, { username: username.trim(), password });
+      services.log.info(`Signed in to ${registry} as ${username.trim()}`);
+      void vscode.window.showInformationMessage(`Signed in to ${registry} as ${username.trim()}.`);
+      return true;
+    }),
+    vscode.commands.registerCommand('imageRebase.signOut', async (target?: RegistryNode | string) => {
+      const registry = await registryArg(services, target, 'Sign out of which registry?');
+      if (!registry) return false;
+      await services.secrets.delete(registry);
+      services.log.info(`Signed out of ${registry}`);
+      return true;
+    }),
+  ];
+}
+
+async function registryArg(services: Services, target: RegistryNode | string | undefined, placeHolder: string): Promise<string | undefined> {
+  if (target instanceof RegistryNode) return target.registry;
+  if (typeof target === 'string' && target) return normaliseRegistry(target);
+  const registries = services.settings.registries.map(normaliseRegistry);
+  if (!registries.length) {
+    void vscode.window.showInformationMessage('Add a registry first (Image Rebase: Add Registry…).');
+    return undefined;
+  }
+  return vscode.window.showQuickPick(registries, { placeHolder });
+}

@@ -1,0 +1,403 @@
+import * as vscode from 'vscode';
+import { Descriptor, ImageConfig, ImageManifest, ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME } from '../../core/manifest';
+import { isUserError } from '../../core/errors';
+import { shortDigest } from '../../core/digest';
+import { layerHistory } from '../../core/rebase/history';
+import { basePrefixLength } from '../../core/rebase/discover';
+import { imageChildren, formatPlatform } from '../../core/rebase/fetchImage';
+import { parseReference } from '../../core/reference';
+import { RepositoryName } from '../../core/registry/client';
+import { ImageRef } from './imageCache';
+import { formatBytes, formatDate, markdownEscape, plainText } from './format';
+import type { TreeContext } from './treeProvider';
+
+/**
+ * Every row of the Registries view. `contextValue`s start with the kind (registry, repository,
+ * tag.image, tag.index, platform, layer, config) and drive the menus in package.json.
+ */
+export abstract class Node {
+  constructor(readonly parent: Node | undefined) {}
+  abstract item(): vscode.TreeItem;
+  children(_ctx: TreeContext): Promise<Node[]> {
+    return Promise.resolve([]);
+  }
+  /** A stable id keeps expansion state across refreshes. */
+  abstract readonly id: string;
+}
+
+export class RegistryNode extends Node {
+  /** Pages loaded so far; kept so "Load more…" appends instead of reloading. */
+  repositories: string[] | undefined;
+  cursor: string | undefined;
+  catalogFailed = false;
+  signedIn = false;
+
+  constructor(readonly registry: string) {
+    super(undefined);
+  }
+
+  get id(): string {
+    return `registry:${this.registry}`;
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem(this.registry, vscode.TreeItemCollapsibleState.Collapsed);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon('server');
+    t.contextValue = `registry ${this.signedIn ? 'signedIn' : 'signedOut'}`;
+    t.description = this.signedIn ? 'signed in' : undefined;
+    t.tooltip = new vscode.MarkdownString(`**${markdownEscape(this.registry)}**${this.signedIn ? '\n\nSigned in with credentials stored in VS Code.' : ''}`);
+    return t;
+  }
+
+  async children(ctx: TreeContext): Promise<Node[]> {
+    const configured = ctx.configuredRepositories(this.registry).map((r) => new RepositoryNode(this, { registry: this.registry, repository: r }));
+    if (!this.repositories && !this.catalogFailed) {
+      try {
+        const page = await ctx.client().catalog(this.registry, { pageSize: ctx.pageSize() });
+        this.repositories = page.items;
+        this.cursor = page.next;
+      } catch (e) {
+        const problem = errorNode(this, e, 'repositories');
+        // A registry without a usable catalog (Docker Hub, GHCR) still shows what the user added.
+        if (configured.length && !(isUserError(e) && e.code === 'unreachable')) {
+          this.catalogFailed = true;
+          return configured;
+        }
+        return [problem, ...configured];
+      }
+    }
+    const fromCatalog = (this.repositories ?? [])
+      .filter((r) => !configured.some((c) => c.repo.repository === r))
+      .map((r) => new RepositoryNode(this, { registry: this.registry, repository: r }));
+    const nodes: Node[] = [...configured, ...fromCatalog];
+    if (this.cursor) nodes.push(new LoadMoreNode(this, 'repositories'));
+    if (!nodes.length) nodes.push(new MessageNode(this, 'No repositories', 'empty', { tooltip: 'The catalog is empty. Use "Add Repository…" to show one by name.' }));
+    return nodes;
+  }
+
+  async loadMore(ctx: TreeContext): Promise<void> {
+    if (!this.cursor) return;
+    const page = await ctx.client().catalog(this.registry, { cursor: this.cursor });
+    this.repositories = [...(this.repositories ?? []), ...page.items];
+    this.cursor = page.next;
+  }
+
+  reset(): void {
+    this.repositories = undefined;
+    this.cursor = undefined;
+    this.catalogFailed = false;
+  }
+}
+
+export class RepositoryNode extends Node {
+  tags: string[] | undefined;
+  cursor: string | undefined;
+
+  constructor(parent: Node, readonly repo: RepositoryName) {
+    super(parent);
+  }
+
+  get id(): string {
+    return `repo:${this.repo.registry}/${this.repo.repository}`;
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem(this.repo.repository, vscode.TreeItemCollapsibleState.Collapsed);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon('repo');
+    t.contextValue = 'repository';
+    t.tooltip = `${this.repo.registry}/${this.repo.repository}`;
+    return t;
+  }
+
+  async children(ctx: TreeContext): Promise<Node[]> {
+    if (!this.tags) {
+      try {
+        const page = await ctx.client().listTags(this.repo, { pageSize: ctx.pageSize() });
+        this.tags = page.items;
+        this.cursor = page.next;
+      } catch (e) {
+        return [errorNode(this, e, 'tags')];
+      }
+    }
+    const nodes: Node[] = this.tags.map((tag) => new TagNode(this, { ...this.repo, reference: tag }));
+    if (this.cursor) nodes.push(new LoadMoreNode(this, 'tags'));
+    if (!nodes.length) nodes.push(new MessageNode(this, 'No tags', 'empty'));
+    return nodes;
+  }
+
+  async loadMore(ctx: TreeContext): Promise<void> {
+    if (!this.cursor) return;
+    const page = await ctx.client().listTags(this.repo, { cursor: this.cursor });
+    this.tags = [...(this.tags ?? []), ...page.items];
+    this.cursor = page.next;
+  }
+
+  reset(): void {
+    this.tags = undefined;
+    this.cursor = undefined;
+  }
+}
+
+/** What a tag or platform node knows once its manifest has been fetched. */
+export interface ImageSummary {
+  digest: string;
+  mediaType: string;
+  kind: 'image' | 'index';
+  created?: string;
+  platforms?: string[];
+  size?: number;
+}
+
+export class TagNode extends Node {
+  summary: ImageSummary | undefined;
+  summaryError: string | undefined;
+
+  constructor(parent: RepositoryNode, readonly ref: ImageRef) {
+    super(parent);
+  }
+
+  get id(): string {
+    return `tag:${this.ref.registry}/${this.ref.repository}:${this.ref.reference}`;
+  }
+
+  get tag(): string {
+    return this.ref.reference;
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem(this.ref.reference, vscode.TreeItemCollapsibleState.Collapsed);
+    t.id = this.id;
+    const s = this.summary;
+    t.iconPath = new vscode.ThemeIcon(s?.kind === 'index' ? 'layers' : 'tag');
+    t.contextValue = s?.kind === 'index' ? 'tag.index' : 'tag.image';
+    if (s) {
+      t.description = [shortDigest(s.digest), s.kind === 'index' ? `${s.platforms?.length ?? 0} platforms` : formatDate(s.created)].filter(Boolean).join(' · ');
+    } else if (this.summaryError) {
+      t.description = '⚠';
+    }
+    t.tooltip = imageTooltip(`${this.ref.registry}/${this.ref.repository}:${this.ref.reference}`, s, this.summaryError);
+    return t;
+  }
+
+  async children(ctx: TreeContext): Promise<Node[]> {
+    try {
+      const index = await ctx.cache().index(this.ref);
+      if (index) {
+        return imageChildren(index.manifest).map((d) => new PlatformNode(this, { ...this.ref, reference: d.digest }, d));
+      }
+      return await imageContents(this, this.ref, ctx);
+    } catch (e) {
+      return [errorNode(this, e, 'the image')];
+    }
+  }
+}
+
+export class PlatformNode extends Node {
+  constructor(parent: TagNode, readonly ref: ImageRef, readonly descriptor: Descriptor) {
+    super(parent);
+  }
+
+  get id(): string {
+    return `${this.parent!.id}/platform:${this.descriptor.digest}`;
+  }
+
+  get platform(): string {
+    return formatPlatform(this.descriptor.platform!) + (this.descriptor.platform?.['os.version'] ? ` (${this.descriptor.platform['os.version']})` : '');
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem(this.platform, vscode.TreeItemCollapsibleState.Collapsed);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon('vm');
+    t.contextValue = 'platform';
+    t.description = `${shortDigest(this.descriptor.digest)} · ${formatBytes(this.descriptor.size)}`;
+    t.tooltip = new vscode.MarkdownString(`**${markdownEscape(this.platform)}**\n\n\`${this.descriptor.digest}\``);
+    return t;
+  }
+
+  children(ctx: TreeContext): Promise<Node[]> {
+    return imageContents(this, this.ref, ctx).catch((e) => [errorNode(this, e, 'the image')]);
+  }
+}
+
+export class LayerNode extends Node {
+  constructor(
+    parent: Node,
+    readonly index: number,
+    readonly descriptor: Descriptor,
+    readonly createdBy: string | undefined,
+    readonly mark: 'base' | 'app' | undefined,
+  ) {
+    super(parent);
+  }
+
+  get id(): string {
+    return `${this.parent!.id}/layer:${this.index}`;
+  }
+
+  item(): vscode.TreeItem {
+    const label = `${this.index + 1}  ${shortDigest(this.descriptor.digest)}  ${formatBytes(this.descriptor.size)}`;
+    const t = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon(this.descriptor.urls?.length ? 'cloud' : 'file-zip');
+    t.contextValue = 'layer';
+    t.description = [this.mark, plainText(this.createdBy ?? '').slice(0, 120)].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**Layer ${this.index + 1}**${this.mark ? ` (${this.mark})` : ''}\n\n`);
+    md.appendMarkdown(`Digest: \`${this.descriptor.digest}\`  \nSize: ${formatBytes(this.descriptor.size)}  \nType: \`${this.descriptor.mediaType}\`\n\n`);
+    if (this.descriptor.urls?.length) md.appendMarkdown(`Foreign layer, fetched from ${this.descriptor.urls.map(markdownEscape).join(', ')}\n\n`);
+    if (this.createdBy) md.appendCodeblock(this.createdBy, 'dockerfile');
+    t.tooltip = md;
+    return t;
+  }
+}
+
+export class ConfigNode extends Node {
+  constructor(parent: Node, readonly ref: ImageRef, readonly descriptor: Descriptor, readonly config: ImageConfig) {
+    super(parent);
+  }
+
+  get id(): string {
+    return `${this.parent!.id}/config`;
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem('config', vscode.TreeItemCollapsibleState.None);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon('json');
+    t.contextValue = 'config';
+    t.description = `${shortDigest(this.descriptor.digest)} · ${[this.config.os, this.config.architecture, this.config.variant].filter(Boolean).join('/')} · ${formatDate(this.config.created)}`;
+    t.tooltip = new vscode.MarkdownString(`**Config** \`${this.descriptor.digest}\``);
+    t.command = { command: 'imageRebase.openConfig', title: 'Open Config', arguments: [this] };
+    return t;
+  }
+}
+
+export class LoadMoreNode extends Node {
+  constructor(parent: RegistryNode | RepositoryNode, readonly what: 'repositories' | 'tags') {
+    super(parent);
+  }
+
+  get id(): string {
+    return `${this.parent!.id}/more`;
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon('ellipsis');
+    t.contextValue = 'loadMore';
+    t.tooltip = `Load the next page of ${this.what}`;
+    t.command = { command: 'imageRebase.loadMore', title: 'Load More', arguments: [this] };
+    return t;
+  }
+}
+
+export type MessageKind = 'signIn' | 'retry' | 'empty' | 'error' | 'addRepository';
+
+/** Errors are rows, not dialogs: they say what happened and offer the one action that helps. */
+export class MessageNode extends Node {
+  constructor(
+    parent: Node | undefined,
+    readonly label: string,
+    readonly kind: MessageKind,
+    readonly opts: { tooltip?: string; command?: vscode.Command } = {},
+  ) {
+    super(parent);
+  }
+
+  get id(): string {
+    return `${this.parent?.id ?? ''}/message:${this.kind}`;
+  }
+
+  item(): vscode.TreeItem {
+    const t = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
+    t.id = this.id;
+    t.iconPath = new vscode.ThemeIcon(this.kind === 'signIn' ? 'account' : this.kind === 'retry' || this.kind === 'error' ? 'warning' : 'info');
+    t.contextValue = this.kind === 'retry' ? 'error.retry' : `message.${this.kind}`;
+    t.tooltip = this.opts.tooltip;
+    t.command = this.opts.command;
+    return t;
+  }
+}
+
+function registryOf(node: Node): string {
+  let n: Node | undefined = node;
+  while (n && !(n instanceof RegistryNode)) n = n.parent;
+  return (n as RegistryNode | undefined)?.registry ?? '';
+}
+
+function errorNode(parent: Node, e: unknown, what: string): MessageNode {
+  const registry = registryOf(parent);
+  const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+  if (isUserError(e) && (e.code === 'auth' || e.code === 'denied')) {
+    return new MessageNode(parent, `Sign in to see ${what}`, 'signIn', {
+      tooltip: message,
+      command: { command: 'imageRebase.signIn', title: 'Sign In…', arguments: [registry] },
+    });
+  }
+  if (isUserError(e) && e.code === 'unreachable') {
+    return new MessageNode(parent, 'Registry unreachable — Retry', 'retry', {
+      tooltip: message,
+      command: { command: 'imageRebase.retry', title: 'Retry', arguments: [parent] },
+    });
+  }
+  if (parent instanceof RegistryNode && isUserError(e) && (e.code === 'not-found' || e.code === 'registry' || e.code === 'unsupported')) {
+    return new MessageNode(parent, 'No catalog — Add Repository…', 'addRepository', {
+      tooltip: `This registry does not list its repositories (${message}). Add the ones you want to see by name.`,
+      command: { command: 'imageRebase.addRepository', title: 'Add Repository…', arguments: [parent] },
+    });
+  }
+  return new MessageNode(parent, `Could not load ${what}`, 'error', { tooltip: message });
+}
+
+/** Layers (with history, base/app marks) and the config of one image manifest. */
+async function imageContents(parent: Node, ref: ImageRef, ctx: TreeContext): Promise<Node[]> {
+  const image = await ctx.cache().image(ref);
+  if (!image) return [];
+  const { manifest, config } = image;
+  const history = layerHistory(config.history);
+  const baseCount = await baseLayerCount(manifest.manifest, ref, ctx);
+  const layers = manifest.manifest.layers.map(
+    (d, i) => new LayerNode(parent, i, d, history[i]?.created_by, baseCount === undefined ? undefined : i < baseCount ? 'base' : 'app'),
+  );
+  return [...layers, new ConfigNode(parent, ref, manifest.manifest.config, config)];
+}
+
+/** From the OCI base annotations, when present and still true of the layers. */
+async function baseLayerCount(manifest: ImageManifest, ref: ImageRef, ctx: TreeContext): Promise<number | undefined> {
+  const name = manifest.annotations?.[ANNOTATION_BASE_NAME];
+  const digest = manifest.annotations?.[ANNOTATION_BASE_DIGEST];
+  if (!name || !digest) return undefined;
+  try {
+    const base = parseReference(name);
+    const baseRef = { registry: base.registry, repository: base.repository, reference: digest };
+    let image = await ctx.cache().image(baseRef);
+    if (!image) {
+      const index = await ctx.cache().index(baseRef);
+      const config = (await ctx.cache().image(ref))?.config;
+      const child = index && imageChildren(index.manifest).find((c) => c.platform?.os === config?.os && c.platform?.architecture === config?.architecture);
+      if (!child) return undefined;
+      image = await ctx.cache().image({ ...baseRef, reference: child.digest });
+    }
+    const n = image ? basePrefixLength(manifest, image.manifest.manifest) : 0;
+    return n || undefined;
+  } catch {
+    return undefined; // marks are a nicety; a missing base must not break the tree
+  }
+}
+
+function imageTooltip(title: string, s: ImageSummary | undefined, error: string | undefined): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.appendMarkdown(`**${markdownEscape(title)}**\n\n`);
+  if (error) md.appendMarkdown(`${markdownEscape(error)}\n\n`);
+  if (s) {
+    md.appendMarkdown(`Digest: \`${s.digest}\`  \nType: \`${s.mediaType}\`  \n`);
+    if (s.created) md.appendMarkdown(`Created: ${markdownEscape(s.created)}  \n`);
+    if (s.platforms) md.appendMarkdown(`Platforms: ${s.platforms.map(markdownEscape).join(', ')}  \n`);
+    if (s.size !== undefined) md.appendMarkdown(`Size: ${formatBytes(s.size)}  \n`);
+  }
+  return md;
+}

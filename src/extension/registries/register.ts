@@ -1,0 +1,145 @@
+import * as vscode from 'vscode';
+import { isUserError } from '../../core/errors';
+import { parseReference } from '../../core/reference';
+import { Services } from '../services';
+import { updateList } from '../settings';
+import { dockerConfigRegistries } from './dockerConfigRegistries';
+import { LayerNode, ConfigNode, LoadMoreNode, Node, PlatformNode, RegistryNode, RepositoryNode, TagNode } from './nodes';
+import { RegistriesTreeProvider, normaliseRegistry } from './treeProvider';
+
+const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/;
+
+export function validateRegistryHost(value: string): string | undefined {
+  const v = normaliseRegistry(value);
+  if (!v) return 'Enter a registry host, e.g. localhost:5000 or ghcr.io.';
+  return HOST_RE.test(v) ? undefined : `"${value}" is not a registry host; use HOST or HOST:PORT, e.g. localhost:5000 or ghcr.io.`;
+}
+
+/** The Registries view and the commands that act on its rows. */
+export function register(services: Services): { disposables: vscode.Disposable[]; tree: RegistriesTreeProvider } {
+  const tree = new RegistriesTreeProvider(services);
+  const view = vscode.window.createTreeView('imageRebase.registries', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
+  const setCount = () => vscode.commands.executeCommand('setContext', 'imageRebase.registryCount', services.settings.registries.length);
+  void setCount();
+
+  const cmd = (id: string, fn: (...args: any[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (e) {
+        const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
+        services.log.error(message);
+        void vscode.window.showErrorMessage(message);
+        return undefined;
+      }
+    });
+
+  const disposables: vscode.Disposable[] = [
+    tree,
+    view,
+    services.onDidReset(() => {
+      void setCount();
+      tree.refresh();
+    }),
+    cmd('imageRebase.addRegistry', async (given?: string) => {
+      const registry = given ?? (await pickRegistry(services));
+      if (!registry) return;
+      const problem = validateRegistryHost(registry);
+      if (problem) throw new Error(problem);
+      await updateList('registries', (l) => [...l, normaliseRegistry(registry)]);
+      services.log.info(`Added registry ${normaliseRegistry(registry)}`);
+      return normaliseRegistry(registry);
+    }),
+    cmd('imageRebase.removeRegistry', async (node?: RegistryNode) => {
+      if (!(node instanceof RegistryNode)) return;
+      await updateList('registries', (l) => l.filter((r) => normaliseRegistry(r) !== node.registry));
+    }),
+    cmd('imageRebase.addRepository', async (node?: RegistryNode | string, given?: string) => {
+      const registry = node instanceof RegistryNode ? node.registry : typeof node === 'string' ? node : undefined;
+      if (!registry) return;
+      const name =
+        given ??
+        (await vscode.window.showInputBox({
+          title: `Add Repository to ${registry}`,
+          prompt: 'Repository name, e.g. library/ubuntu or org/app',
+          validateInput: (v) => repositoryProblem(registry, v),
+        }));
+      if (!name) return;
+      const problem = repositoryProblem(registry, name);
+      if (problem) throw new Error(problem);
+      const ref = parseReference(`${registry}/${name.trim()}`);
+      await updateList('repositories', (l) => [...l, `${ref.registry}/${ref.repository}`]);
+    }),
+    cmd('imageRebase.refresh', (node?: Node) => tree.refresh(node instanceof Node ? node : undefined)),
+    cmd('imageRebase.retry', (node?: Node) => tree.refresh(node instanceof Node ? node : undefined)),
+    cmd('imageRebase.loadMore', async (node?: LoadMoreNode) => {
+      const parent = node?.parent;
+      if (parent instanceof RegistryNode || parent instanceof RepositoryNode) await tree.loadMore(parent);
+    }),
+    cmd('imageRebase.copyReference', async (node?: Node) => {
+      const text = referenceOf(node);
+      if (text) await vscode.env.clipboard.writeText(text);
+      return text;
+    }),
+    cmd('imageRebase.copyDigest', async (node?: Node) => {
+      const text = await digestOf(tree, node);
+      if (text) await vscode.env.clipboard.writeText(text);
+      return text;
+    }),
+  ];
+  return { disposables, tree };
+}
+
+function repositoryProblem(registry: string, value: string): string | undefined {
+  if (!value.trim()) return 'Enter a repository name.';
+  try {
+    const ref = parseReference(`${registry}/${value.trim()}`);
+    if (ref.tag || ref.digest) return 'Enter the repository without a tag or digest.';
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+async function pickRegistry(services: Services): Promise<string | undefined> {
+  const known = new Set(services.settings.registries.map(normaliseRegistry));
+  const fromDocker = (await dockerConfigRegistries(services.dockerConfig.configFile)).filter((r) => !known.has(r));
+  const qp = vscode.window.createQuickPick();
+  qp.title = 'Add Registry';
+  qp.placeholder = 'Registry host, e.g. localhost:5000 or ghcr.io';
+  const base = fromDocker.map((r) => ({ label: r, description: 'from Docker config' }));
+  qp.items = base;
+  qp.onDidChangeValue((v) => {
+    const typed = v.trim();
+    qp.items = typed && !base.some((b) => b.label === typed) ? [{ label: typed, description: validateRegistryHost(typed) ?? 'add this registry' }, ...base] : base;
+  });
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      const pick = qp.selectedItems[0]?.label ?? qp.value.trim();
+      // An invalid entry stays in the box; its row already says what is wrong.
+      if (pick && validateRegistryHost(pick)) return;
+      resolve(pick || undefined);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+export function referenceOf(node: Node | undefined): string | undefined {
+  if (node instanceof RepositoryNode) return `${node.repo.registry}/${node.repo.repository}`;
+  if (node instanceof TagNode) return `${node.ref.registry}/${node.ref.repository}:${node.ref.reference}`;
+  if (node instanceof PlatformNode) return `${node.ref.registry}/${node.ref.repository}@${node.ref.reference}`;
+  return undefined;
+}
+
+async function digestOf(tree: RegistriesTreeProvider, node: Node | undefined): Promise<string | undefined> {
+  if (node instanceof TagNode) return node.summary?.digest ?? (await tree.cache().manifest(node.ref)).digest;
+  if (node instanceof PlatformNode) return node.descriptor.digest;
+  if (node instanceof LayerNode) return node.descriptor.digest;
+  if (node instanceof ConfigNode) return node.descriptor.digest;
+  return undefined;
+}

@@ -1,0 +1,158 @@
+import * as vscode from 'vscode';
+import { isIndexType } from '../../core/mediaTypes';
+import { ImageIndex, ImageManifest } from '../../core/manifest';
+import { imageChildren, formatPlatform } from '../../core/rebase/fetchImage';
+import { RegistryClient } from '../../core/registry/client';
+import { parseReference } from '../../core/reference';
+import { isDockerHub, registryHostname } from '../../core/auth/credentials';
+import { Services } from '../services';
+import { ImageCache } from './imageCache';
+import { Node, RegistryNode, RepositoryNode, TagNode } from './nodes';
+
+/** What nodes need from their surroundings; an interface so nodes stay free of wiring. */
+export interface TreeContext {
+  client(): RegistryClient;
+  cache(): ImageCache;
+  pageSize(): number;
+  configuredRepositories(registry: string): string[];
+}
+
+/** Tag descriptions need a manifest and a config each: fetched a few at a time, after the page shows. */
+const SUMMARY_CONCURRENCY = 4;
+
+export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, TreeContext, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: RegistryNode[] = [];
+  private readonly queue: TagNode[] = [];
+  private running = 0;
+  private generation = 0;
+
+  constructor(private readonly services: Services) {}
+
+  client(): RegistryClient {
+    return this.services.client;
+  }
+
+  cache(): ImageCache {
+    return this.services.cache;
+  }
+
+  pageSize(): number {
+    return this.services.settings.pageSize;
+  }
+
+  configuredRepositories(registry: string): string[] {
+    const out: string[] = [];
+    for (const entry of this.services.settings.repositories) {
+      try {
+        const ref = parseReference(entry);
+        if (ref.registry === registry) out.push(ref.repository);
+      } catch {
+        // An invalid entry in settings is skipped rather than breaking the view.
+      }
+    }
+    return out;
+  }
+
+  /** Registries from settings, keeping node state (pages loaded) for those that stay. */
+  registries(): RegistryNode[] {
+    const wanted = this.services.settings.registries.map(normaliseRegistry);
+    this.roots = wanted.map((r) => this.roots.find((n) => n.registry === r) ?? new RegistryNode(r));
+    return this.roots;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    return node.item();
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node.parent;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      const roots = this.registries();
+      await Promise.all(roots.map(async (r) => (r.signedIn = await this.services.secrets.has(r.registry))));
+      return roots;
+    }
+    const children = await node.children(this);
+    for (const c of children) if (c instanceof TagNode && !c.summary && !c.summaryError) this.enqueueSummary(c);
+    return children;
+  }
+
+  /** Reloads a node (or everything): drops its pages and cached tag targets. */
+  refresh(node?: Node): void {
+    if (!node) {
+      this.generation++;
+      this.queue.length = 0;
+      for (const r of this.roots) r.reset();
+      this.services.cache.invalidate();
+    } else if (node instanceof RegistryNode || node instanceof RepositoryNode) {
+      node.reset();
+      if (node instanceof RepositoryNode) this.services.cache.invalidate(node.repo);
+    } else if (node instanceof TagNode) {
+      this.services.cache.invalidate(node.ref);
+      node.summary = undefined;
+      node.summaryError = undefined;
+    }
+    this.changed.fire(node);
+  }
+
+  async loadMore(node: RegistryNode | RepositoryNode): Promise<void> {
+    await node.loadMore(this);
+    this.changed.fire(node);
+  }
+
+  /** Fills in a tag's summary (digest, created, platforms) and redraws just that row. */
+  async summarize(tag: TagNode): Promise<void> {
+    try {
+      const m = await this.cache().manifest(tag.ref);
+      if (isIndexType(m.mediaType)) {
+        const index = m.manifest as ImageIndex;
+        tag.summary = { digest: m.digest, mediaType: m.mediaType, kind: 'index', platforms: imageChildren(index).map((d) => formatPlatform(d.platform!)) };
+      } else {
+        const manifest = m.manifest as ImageManifest;
+        const config = await this.cache().config(tag.ref, manifest.config.digest);
+        tag.summary = {
+          digest: m.digest,
+          mediaType: m.mediaType,
+          kind: 'image',
+          created: config.created,
+          size: manifest.layers.reduce((n, l) => n + (l.size ?? 0), manifest.config.size ?? 0),
+          platforms: [formatPlatform(config)],
+        };
+      }
+    } catch (e) {
+      tag.summaryError = (e as Error).message;
+    }
+    this.changed.fire(tag);
+  }
+
+  private enqueueSummary(tag: TagNode): void {
+    this.queue.push(tag);
+    this.pump();
+  }
+
+  private pump(): void {
+    const generation = this.generation;
+    while (this.running < SUMMARY_CONCURRENCY && this.queue.length) {
+      const tag = this.queue.shift()!;
+      this.running++;
+      void this.summarize(tag).finally(() => {
+        this.running--;
+        if (generation === this.generation) this.pump();
+      });
+    }
+  }
+
+  dispose(): void {
+    this.queue.length = 0;
+    this.changed.dispose();
+  }
+}
+
+/** "HTTP://Localhost:5000/" and "localhost:5000" are the same registry; Docker Hub has one name. */
+export function normaliseRegistry(s: string): string {
+  return isDockerHub(s) ? 'docker.io' : registryHostname(s);
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { ChainedCredentialStore, DockerConfigCredentialStore } from '../core/auth/credentials';
+import { RegistryClient } from '../core/registry/client';
+import { OutputLog } from './log/outputLog';
+import { SecretCredentialStore } from './auth/secretCredentials';
+import { Settings, readSettings } from './settings';
+import { ImageCache } from './registries/imageCache';
+
+/**
+ * What every feature shares: settings, the log, credentials and the one registry client. The
+ * client is replaced when settings or sign-ins change, which also drops its cached tokens.
+ */
+export class Services implements vscode.Disposable {
+  readonly log: OutputLog;
+  readonly secrets: SecretCredentialStore;
+  readonly dockerConfig = new DockerConfigCredentialStore();
+  private current: { client: RegistryClient; cache: ImageCache } | undefined;
+  private settingsValue: Settings;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the client was replaced: views should reload. */
+  readonly onDidReset = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.settingsValue = readSettings();
+    this.log = new OutputLog(this.settingsValue.logLevel);
+    this.secrets = new SecretCredentialStore(context.secrets);
+    this.disposables.push(
+      this.log,
+      this.changed,
+      this.secrets,
+      this.secrets.onDidChange(() => this.reset()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('imageRebase')) return;
+        this.settingsValue = readSettings();
+        this.log.setLevel(this.settingsValue.logLevel);
+        this.reset();
+      }),
+    );
+  }
+
+  get settings(): Settings {
+    return this.settingsValue;
+  }
+
+  get client(): RegistryClient {
+    return this.ensure().client;
+  }
+
+  /** Manifests and configs already fetched, shared by the tree, documents and commands. */
+  get cache(): ImageCache {
+    return this.ensure().cache;
+  }
+
+  reset(): void {
+    this.current = undefined;
+    this.changed.fire();
+  }
+
+  private ensure(): { client: RegistryClient; cache: ImageCache } {
+    if (!this.current) {
+      const client = new RegistryClient({
+        credentials: new ChainedCredentialStore([this.secrets, this.dockerConfig]),
+        insecureRegistries: this.settingsValue.insecureRegistries,
+        log: (line) => this.log.debug(line),
+        userAgent: `image-rebase-vscode/${this.context.extension.packageJSON.version ?? '0'}`,
+      });
+      this.current = { client, cache: new ImageCache(client) };
+    }
+    return this.current;
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+}

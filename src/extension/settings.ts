@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+
+/** Typed access to the `imageRebase.*` settings, and the one place that writes them. */
+export const SECTION = 'imageRebase';
+
+export type LogLevel = 'off' | 'error' | 'info' | 'debug';
+
+export interface Settings {
+  registries: string[];
+  insecureRegistries: string[];
+  repositories: string[];
+  pageSize: number;
+  logLevel: LogLevel;
+}
+
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    registries: uniq(c.get<string[]>('registries', [])),
+    insecureRegistries: c.get<string[]>('insecureRegistries', []),
+    repositories: uniq(c.get<string[]>('repositories', [])),
+    pageSize: Math.max(1, Math.min(1000, c.get<number>('pageSize', 100))),
+    logLevel: c.get<LogLevel>('logLevel', 'info'),
+  };
+}
+
+/** Settings are edited where they are defined: the workspace if set there, else the user's. */
+export async function updateList(key: 'registries' | 'repositories', update: (list: string[]) => string[]): Promise<void> {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const inspected = c.inspect<string[]>(key);
+  const target = inspected?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const current = (target === vscode.ConfigurationTarget.Workspace ? inspected?.workspaceValue : inspected?.globalValue) ?? [];
+  await c.update(key, uniq(update([...current])), target);
+}
+
+function uniq(list: string[]): string[] {
+  return [...new Set(list.map((s) => s.trim()).filter(Boolean))];
+}
