@@ -73,7 +73,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       },
     });
   } catch (e) {
-    io.err(`rebase-image: ${(e as Error).message.split('\n')[0]}. Run rebase-image --help for usage.`);
+    io.err(`rebase-image: ${argumentProblem(e)}. Run rebase-image --help for usage.`);
     return 2;
   }
   const v = args.values;
@@ -155,6 +155,20 @@ function printDryRun(io: Io, plan: import('../core/rebase/plan').RebasePlan): vo
 function oneLine(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 100);
+}
+
+/** parseArgs' own messages suggest `--` tricks that make no sense here: keep just the gist. */
+function argumentProblem(e: unknown): string {
+  const message = String((e as Error)?.message ?? e);
+  const option = /'([^']+)'/.exec(message)?.[1];
+  switch ((e as { code?: string }).code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option ${option ?? ''}`.trim();
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return `option ${option ?? ''} needs a value`.replace('  ', ' ');
+    default:
+      return message.split('\n')[0].replace(/\.$/, '');
+  }
 }
 
 function firstLine(e: unknown): string {

@@ -43,14 +43,22 @@ export async function pushPlan(client: RegistryClient, plan: RebasePlan, opts: P
   let done = 0;
   onProgress?.({ message: `Pushing target image ${plan.target.reference}`, done: 0, total });
 
-  await mapLimit(plan.requiredBlobs, opts.concurrency ?? 8, async (blob) => {
+  const ensure = async (blob: RequiredBlob) => {
     throwIfCancelled(signal);
     const outcome = await ensureBlob(client, target, blob, signal);
     result[outcome]++;
     if (outcome === 'copied') result.bytesCopied += blob.descriptor.size;
     done++;
     onProgress?.({ message: `Layer ${shortDigest(blob.descriptor.digest)} ${outcome}`, done, total });
-  });
+  };
+  // One blob per source repository first: each needs its own token scope, and fetching it once
+  // before the crowd arrives saves a token request per concurrent blob.
+  const firsts = new Map<string, RequiredBlob>();
+  for (const b of plan.requiredBlobs) if (!firsts.has(display(b.from))) firsts.set(display(b.from), b);
+  const concurrency = opts.concurrency ?? 8;
+  await mapLimit([...firsts.values()], concurrency, ensure);
+  const firstSet = new Set(firsts.values());
+  await mapLimit(plan.requiredBlobs.filter((b) => !firstSet.has(b)), concurrency, ensure);
 
   throwIfCancelled(signal);
   onProgress?.({ message: 'Uploading config' });

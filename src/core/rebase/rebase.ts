@@ -45,7 +45,7 @@ export function parseRequest(req: RebaseRequest): ParsedRequest {
     source: parseReferenceWithDefaultTag(req.source),
     target: target as ImageReference & { tag: string },
     newBase: parseReferenceWithDefaultTag(req.newBase),
-    oldBase: req.oldBase ? parseReferenceWithDefaultTag(req.oldBase) : undefined,
+    oldBase: req.oldBase !== undefined ? parseReferenceWithDefaultTag(req.oldBase) : undefined,
     platform: req.platform ? parsePlatform(req.platform) : undefined,
   };
 }

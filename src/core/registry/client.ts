@@ -112,9 +112,6 @@ export class RegistryClient {
       notFound: () => manifestNotFound(repo, reference),
     });
     const bytes = await this.readBody(res);
-    const headerDigest = res.headers.get('docker-content-digest') ?? undefined;
-    const expected = isDigest(reference) ? reference : headerDigest;
-    const digest = verifiedDigest(bytes, expected, `${display(repo)} manifest ${reference}`);
     let doc: { schemaVersion?: number; mediaType?: string; manifests?: unknown; config?: unknown };
     try {
       doc = JSON.parse(bytes.toString('utf8'));
@@ -126,12 +123,17 @@ export class RegistryClient {
     }
     const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
     const mediaType = doc.mediaType ?? inferMediaType(doc, contentType);
+    // Checked before the digest: a signed schema 1 manifest's digest covers only its unsigned
+    // part, so verifying first would blame the registry for corruption instead.
     if (doc.schemaVersion === 1 || isSchema1Type(mediaType) || isSchema1Type(contentType)) {
       throw new UserError(
         'unsupported',
         `${display(repo)}:${reference} uses the deprecated Docker schema 1 manifest format, which cannot be rebased; push it again with a current Docker or buildx to get a schema 2 or OCI manifest.`,
       );
     }
+    const headerDigest = res.headers.get('docker-content-digest') ?? undefined;
+    const expected = isDigest(reference) ? reference : headerDigest;
+    const digest = verifiedDigest(bytes, expected, `${display(repo)} manifest ${reference}`);
     if (!isImageManifestType(mediaType) && !isIndexType(mediaType)) {
       throw new UserError(
         'unsupported',
@@ -405,7 +407,8 @@ export class RegistryClient {
       }
     };
 
-    let res = await send(this.auth.cachedAuthorization(registry, scopes));
+    const sent = this.auth.cachedAuthorization(registry, scopes);
+    let res = await send(sent);
     if (res.status === 401) {
       const challenge = res.headers.get('www-authenticate');
       await res.arrayBuffer().catch(() => undefined);
@@ -415,15 +418,27 @@ export class RegistryClient {
       if (opts.body && !Buffer.isBuffer(opts.body)) {
         throw new UserError('auth', `Registry ${registry} asked for credentials in the middle of an upload; sign in and try again.`);
       }
-      this.auth.invalidate(registry, scopes);
-      const authorization = await this.auth.authorize(registry, challenge, scopes);
+      // Concurrent requests race here: only drop what we sent if nobody has replaced it since,
+      // else a late 401 would discard the login another request has just established.
+      const current = this.auth.cachedAuthorization(registry, scopes);
+      let authorization: string;
+      if (current && current !== sent) {
+        authorization = current;
+      } else {
+        if (sent) this.auth.invalidate(registry, scopes);
+        authorization = await this.auth.authorize(registry, challenge, scopes, opts.signal);
+      }
       res = await send(authorization);
       if (res.status === 401) {
+        // The fresh credentials were refused too. The authenticator knows why (wrong password,
+        // anonymous access not enough, or no access for this account) and says it in its error.
+        const again = res.headers.get('www-authenticate') ?? challenge;
         await res.arrayBuffer().catch(() => undefined);
-        this.auth.invalidate(registry, scopes);
+        if (this.auth.cachedAuthorization(registry, scopes) === authorization) this.auth.invalidate(registry, scopes);
+        await this.auth.authorize(registry, again, scopes, opts.signal);
         throw new UserError(
           'auth',
-          `Registry ${registry} rejected the credentials for ${describeScopes(scopes)}; check your username and password (docker login ${registry}).`,
+          `Registry ${registry} refused ${describeScopes(scopes)} with the credentials it accepted; check that the account has access (docker login ${registry}).`,
         );
       }
     }

@@ -91,7 +91,10 @@ export class RegistryNode extends Node {
 }
 
 export class RepositoryNode extends Node {
+  /** Tags fetched so far; some registries (Distribution 2.x) ignore `n` and send every tag at once. */
   tags: string[] | undefined;
+  /** How many of `tags` are shown: paging happens here too, so a huge list stays cheap to render. */
+  shown = 0;
   cursor: string | undefined;
 
   constructor(parent: Node, readonly repo: RepositoryName) {
@@ -117,26 +120,31 @@ export class RepositoryNode extends Node {
         const page = await ctx.client().listTags(this.repo, { pageSize: ctx.pageSize() });
         this.tags = page.items;
         this.cursor = page.next;
+        this.shown = Math.min(ctx.pageSize(), this.tags.length);
       } catch (e) {
         return [errorNode(this, e, 'tags')];
       }
     }
-    const nodes: Node[] = this.tags.map((tag) => new TagNode(this, { ...this.repo, reference: tag }));
-    if (this.cursor) nodes.push(new LoadMoreNode(this, 'tags'));
+    const nodes: Node[] = this.tags.slice(0, this.shown).map((tag) => new TagNode(this, { ...this.repo, reference: tag }));
+    if (this.cursor || this.shown < this.tags.length) nodes.push(new LoadMoreNode(this, 'tags'));
     if (!nodes.length) nodes.push(new MessageNode(this, 'No tags', 'empty'));
     return nodes;
   }
 
   async loadMore(ctx: TreeContext): Promise<void> {
-    if (!this.cursor) return;
-    const page = await ctx.client().listTags(this.repo, { cursor: this.cursor });
-    this.tags = [...(this.tags ?? []), ...page.items];
-    this.cursor = page.next;
+    if (!this.tags) return;
+    if (this.shown >= this.tags.length && this.cursor) {
+      const page = await ctx.client().listTags(this.repo, { cursor: this.cursor });
+      this.tags = [...this.tags, ...page.items];
+      this.cursor = page.next;
+    }
+    this.shown = Math.min(this.shown + ctx.pageSize(), this.tags.length);
   }
 
   reset(): void {
     this.tags = undefined;
     this.cursor = undefined;
+    this.shown = 0;
   }
 }
 
