@@ -118,7 +118,9 @@ export class RepositoryNode extends Node {
     if (!this.tags) {
       try {
         const page = await ctx.client().listTags(this.repo, { pageSize: ctx.pageSize() });
-        this.tags = page.items;
+        // Registries that send every tag at once send them in no useful order; a paged list must
+        // keep the registry's order, or pages would overlap.
+        this.tags = page.next ? page.items : [...page.items].sort(naturalOrder);
         this.cursor = page.next;
         this.shown = Math.min(ctx.pageSize(), this.tags.length);
       } catch (e) {
@@ -329,6 +331,11 @@ export class MessageNode extends Node {
     t.command = this.opts.command;
     return t;
   }
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+function naturalOrder(a: string, b: string): number {
+  return collator.compare(a, b);
 }
 
 function registryOf(node: Node): string {

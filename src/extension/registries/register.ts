@@ -4,7 +4,7 @@ import { parseReference } from '../../core/reference';
 import { Services } from '../services';
 import { updateList } from '../settings';
 import { dockerConfigRegistries } from './dockerConfigRegistries';
-import { LayerNode, ConfigNode, LoadMoreNode, Node, PlatformNode, RegistryNode, RepositoryNode, TagNode } from './nodes';
+import { LayerNode, ConfigNode, LoadMoreNode, MessageNode, Node, PlatformNode, RegistryNode, RepositoryNode, TagNode } from './nodes';
 import { RegistriesTreeProvider, normaliseRegistry } from './treeProvider';
 
 const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/;
@@ -71,7 +71,9 @@ export function register(services: Services): { disposables: vscode.Disposable[]
       await updateList('repositories', (l) => [...l, `${ref.registry}/${ref.repository}`]);
     }),
     cmd('imageRebase.refresh', (node?: Node) => tree.refresh(node instanceof Node ? node : undefined)),
-    cmd('imageRebase.retry', (node?: Node) => tree.refresh(node instanceof Node ? node : undefined)),
+    // From the row's own click the registry or repository comes as argument; from the inline
+    // action, the error row itself, whose parent is what to reload.
+    cmd('imageRebase.retry', (node?: Node) => tree.refresh(node instanceof MessageNode ? node.parent : node instanceof Node ? node : undefined)),
     cmd('imageRebase.loadMore', async (node?: LoadMoreNode) => {
       const parent = node?.parent;
       if (parent instanceof RegistryNode || parent instanceof RepositoryNode) await tree.loadMore(parent);

@@ -1,0 +1,91 @@
+/**
+ * Real registries for the VS Code suites, started by the runner before code-server so the
+ * extension host reaches them through IMAGE_REBASE_TEST_* variables:
+ * - REGISTRY: anonymous, with the sample images (base, app, multi index, `many` with 25 tags);
+ * - BASIC_REGISTRY / TOKEN_REGISTRY: htpasswd and Bearer-token auth, with USER / PASSWORD;
+ * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start).
+ */
+import * as http from 'node:http';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, TestRegistry } from '../harness/registry';
+import { startTokenServer, TokenServer } from '../harness/tokenServer';
+import { seedSampleRegistry, SampleRegistry } from '../harness/samples';
+import { pushImage } from '../harness/fixtures';
+
+export const USER = 'tester';
+export const PASSWORD = 'correct horse battery staple';
+
+export async function setup() {
+  const tokens: TokenServer = await startTokenServer({ users: { [USER]: PASSWORD } });
+  const [plain, basic, token, flaky] = await Promise.all([
+    startRegistry(),
+    startRegistry({ htpasswd: { username: USER, password: PASSWORD } }),
+    startRegistry({ token: tokens.authConfig }),
+    startRegistry(),
+  ]);
+  const samples: SampleRegistry = await seedSampleRegistry(plain.host);
+  const creds = { username: USER, password: PASSWORD };
+  await Promise.all([
+    pushImage(samples.standard.built.base1, `${basic.host}/private/base:1`, { creds }),
+    pushImage(samples.standard.built.base1, `${token.host}/private/base:1`, { creds }),
+    pushImage(samples.standard.built.base1, `${flaky.host}/flaky/base:1`),
+  ]);
+
+  const control = await startControl(flaky);
+  const workspace = await mkdtemp(join(tmpdir(), 'image-rebase-ws-'));
+  await mkdir(join(workspace, '.vscode'), { recursive: true });
+  await writeFile(join(workspace, 'README.txt'), 'Workspace for the Image Rebase VS Code tests.\n');
+
+  return {
+    workspace,
+    env: {
+      IMAGE_REBASE_TEST_REGISTRY: plain.host,
+      IMAGE_REBASE_TEST_BASIC_REGISTRY: basic.host,
+      IMAGE_REBASE_TEST_TOKEN_REGISTRY: token.host,
+      IMAGE_REBASE_TEST_FLAKY_REGISTRY: flaky.host,
+      IMAGE_REBASE_TEST_CONTROL: control.url,
+      IMAGE_REBASE_TEST_USER: USER,
+      IMAGE_REBASE_TEST_PASSWORD: PASSWORD,
+      IMAGE_REBASE_TEST_SEED: JSON.stringify({
+        base1: samples.standard.oci.base1.digest,
+        base2: samples.standard.oci.base2.digest,
+        app1: samples.standard.oci.app1.digest,
+        app1Layers: samples.standard.oci.app1.layers.map((l) => l.digest),
+        multi: samples.multiDigest,
+        manyTags: samples.manyTags,
+      }),
+      // Keep the tests' Docker logins away from the machine's.
+      DOCKER_CONFIG: await mkdtemp(join(tmpdir(), 'image-rebase-docker-')),
+    },
+    settings: {
+      'imageRebase.registries': [plain.host],
+      'imageRebase.pageSize': 10,
+      'imageRebase.logLevel': 'debug',
+    },
+    async teardown() {
+      control.server.close();
+      await samples.cleanup();
+      await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), tokens.stop()]);
+    },
+  };
+}
+
+/** A loopback endpoint through which tests in the extension host stop and restart a registry. */
+async function startControl(reg: TestRegistry): Promise<{ url: string; server: http.Server }> {
+  const server = http.createServer((req, res) => {
+    const action = req.url === '/stop' ? reg.kill() : req.url === '/start' ? reg.start() : undefined;
+    if (!action) {
+      res.writeHead(404).end();
+      return;
+    }
+    action.then(
+      () => res.writeHead(200).end('ok'),
+      (e: unknown) => res.writeHead(500).end(String(e)),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, server };
+}

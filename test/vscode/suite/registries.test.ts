@@ -1,0 +1,237 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ImageRebaseApi } from '../../../src/extension';
+import { RegistryClient } from '../../../src/core/registry/client';
+import { executeRebase, prepareRebase } from '../../../src/core/rebase/rebase';
+
+// Node objects come from the extension's own bundle, so they are told apart by contextValue and
+// label (instanceof would compare against this bundle's copies of the classes).
+type AnyNode = { id: string; item(): vscode.TreeItem; [k: string]: unknown };
+
+const env = process.env;
+const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
+const BASIC = env.IMAGE_REBASE_TEST_BASIC_REGISTRY!;
+const TOKEN = env.IMAGE_REBASE_TEST_TOKEN_REGISTRY!;
+const FLAKY = env.IMAGE_REBASE_TEST_FLAKY_REGISTRY!;
+const CONTROL = env.IMAGE_REBASE_TEST_CONTROL!;
+const USER = env.IMAGE_REBASE_TEST_USER!;
+const PASSWORD = env.IMAGE_REBASE_TEST_PASSWORD!;
+const SEED = JSON.parse(env.IMAGE_REBASE_TEST_SEED ?? '{}');
+
+let api: ImageRebaseApi;
+
+async function children(node?: AnyNode): Promise<AnyNode[]> {
+  return (await api.tree.getChildren(node as never)) as unknown as AnyNode[];
+}
+
+function label(n: AnyNode): string {
+  const l = n.item().label;
+  return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+function ctx(n: AnyNode): string {
+  return n.item().contextValue ?? '';
+}
+
+async function root(registry: string): Promise<AnyNode> {
+  const r = (await children()).find((n) => label(n) === registry);
+  assert.ok(r, `registry ${registry} is in the tree`);
+  return r;
+}
+
+async function child(parent: AnyNode, name: string): Promise<AnyNode> {
+  const all = await children(parent);
+  const c = all.find((n) => label(n) === name);
+  assert.ok(c, `${name} under ${label(parent)} (have: ${all.map(label).join(', ')})`);
+  return c;
+}
+
+async function setRegistries(list: string[]): Promise<void> {
+  await vscode.workspace.getConfiguration('imageRebase').update('registries', list, vscode.ConfigurationTarget.Global);
+}
+
+async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Registries view', function () {
+  this.timeout(30_000);
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension('image-rebase.image-rebase');
+    assert.ok(ext, 'extension installed');
+    api = (await ext.activate()) as ImageRebaseApi;
+    await setRegistries([REGISTRY]);
+  });
+
+  it('lists repositories of a registry from its catalog', async () => {
+    const repos = (await children(await root(REGISTRY))).map(label);
+    for (const r of ['app', 'base', 'dapp', 'dbase', 'many', 'multi']) assert.ok(repos.includes(r), `${r} in ${repos}`);
+  });
+
+  it('pages the catalog with the registry\'s Link header', async () => {
+    await vscode.workspace.getConfiguration('imageRebase').update('pageSize', 2, vscode.ConfigurationTarget.Global);
+    try {
+      const reg = await root(REGISTRY);
+      await vscode.commands.executeCommand('imageRebase.refresh', reg);
+      let list = await children(reg);
+      assert.deepEqual(list.map(label), ['app', 'base', 'Load more…']);
+      await vscode.commands.executeCommand('imageRebase.loadMore', list[2]);
+      list = await children(reg);
+      assert.deepEqual(list.map(label), ['app', 'base', 'dapp', 'dbase', 'Load more…']);
+    } finally {
+      await vscode.workspace.getConfiguration('imageRebase').update('pageSize', 10, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('pages tags with a "Load more…" node', async () => {
+    const many = await child(await root(REGISTRY), 'many');
+    let list = await children(many);
+    assert.equal(list.length, 11);
+    assert.equal(label(list[10]), 'Load more…');
+    assert.deepEqual(list.slice(0, 10).map(label), SEED.manyTags.slice(0, 10));
+    await vscode.commands.executeCommand('imageRebase.loadMore', list[10]);
+    list = await children(many);
+    assert.equal(list.length, 21);
+    await vscode.commands.executeCommand('imageRebase.loadMore', list[20]);
+    list = await children(many);
+    assert.deepEqual(list.map(label), SEED.manyTags, 'all 25 tags, no more "Load more…"');
+  });
+
+  it('shows a tag with its digest, layers with history, and its config', async () => {
+    const app = await child(await root(REGISTRY), 'app');
+    const tag = await child(app, '1');
+    const contents = await children(tag);
+    assert.equal(contents.length, SEED.app1Layers.length + 1);
+    const layers = contents.slice(0, -1);
+    layers.forEach((l, i) => {
+      assert.equal(ctx(l), 'layer');
+      assert.ok(label(l).startsWith(`${i + 1}  ${SEED.app1Layers[i].slice(7, 19)}`), label(l));
+    });
+    assert.match(String(layers[1].item().description), /COPY hello\.txt \/app\//);
+    assert.match(String(layers[2].item().description), /COPY config\.json \/app\//);
+    assert.equal(ctx(contents.at(-1)!), 'config');
+    // The description arrives once the summary is fetched in the background.
+    await waitFor(() => String(tag.item().description ?? '').startsWith(SEED.app1.slice(7, 19)) || undefined, 'tag summary');
+    assert.equal(ctx(tag), 'tag.image');
+  });
+
+  it('shows both platforms of an index', async () => {
+    const tag = await child(await child(await root(REGISTRY), 'multi'), '1');
+    const platforms = await children(tag);
+    assert.deepEqual(platforms.map(label).sort(), ['linux/amd64', 'linux/arm64']);
+    assert.ok(platforms.every((p) => ctx(p) === 'platform'));
+    const arm = platforms.find((p) => label(p) === 'linux/arm64')!;
+    const inside = await children(arm);
+    assert.equal(inside.length, 2);
+    assert.match(String(inside[0].item().description), /ADD arm64/);
+    await waitFor(() => ctx(tag) === 'tag.index' || undefined, 'index summary');
+  });
+
+  it('marks base and app layers when the base is known from annotations', async () => {
+    const client = new RegistryClient();
+    const prepared = await prepareRebase(client, { source: `${REGISTRY}/app:1`, target: `${REGISTRY}/app:marked`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1` });
+    await executeRebase(client, prepared);
+    const app = await child(await root(REGISTRY), 'app');
+    await vscode.commands.executeCommand('imageRebase.refresh', app);
+    const layers = (await children(await child(app, 'marked'))).filter((n) => ctx(n) === 'layer');
+    assert.deepEqual(layers.map((l) => String(l.item().description).split(' · ')[0]), ['base', 'base', 'app', 'app']);
+  });
+
+  it('opens a manifest as a read-only JSON document and compares two manifests', async () => {
+    const tag = await child(await child(await root(REGISTRY), 'app'), '1');
+    const doc = (await vscode.commands.executeCommand('imageRebase.openManifest', tag)) as vscode.TextDocument;
+    assert.equal(doc.uri.scheme, 'image-rebase');
+    assert.equal(doc.languageId, 'json');
+    const json = JSON.parse(doc.getText());
+    assert.deepEqual(json.layers.map((l: { digest: string }) => l.digest), SEED.app1Layers);
+    const cfg = (await vscode.commands.executeCommand('imageRebase.openConfig', tag)) as vscode.TextDocument;
+    assert.equal(JSON.parse(cfg.getText()).config.Labels['org.example.app'], 'app1');
+
+    await vscode.commands.executeCommand('imageRebase.compareWith', tag, `${REGISTRY}/app:marked`);
+    const input = await waitFor(() => {
+      const i = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return i instanceof vscode.TabInputTextDiff ? i : undefined;
+    }, 'diff editor');
+    assert.equal(input.original.scheme, 'image-rebase');
+    assert.match(input.modified.query, /ref=marked/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('copies references and digests', async () => {
+    const tag = await child(await child(await root(REGISTRY), 'app'), '1');
+    assert.equal(await vscode.commands.executeCommand('imageRebase.copyReference', tag), `${REGISTRY}/app:1`);
+    assert.equal(await vscode.env.clipboard.readText(), `${REGISTRY}/app:1`);
+    assert.equal(await vscode.commands.executeCommand('imageRebase.copyDigest', tag), SEED.app1);
+  });
+
+  for (const [kind, host] of [
+    ['htpasswd (Basic)', () => BASIC],
+    ['token (Bearer)', () => TOKEN],
+  ] as const) {
+    it(`signs in to a ${kind} registry, keeping the password in SecretStorage only`, async () => {
+      const registry = host();
+      await setRegistries([REGISTRY, registry]);
+      const first = await children(await root(registry));
+      assert.equal(label(first[0]), 'Sign in to see repositories');
+      assert.equal(first[0].item().command?.command, 'imageRebase.signIn');
+
+      assert.equal(await vscode.commands.executeCommand('imageRebase.signIn', registry, { username: USER, password: 'wrong' }), false);
+      assert.equal(await api.services.secrets.get(registry), undefined, 'a rejected password is not kept');
+
+      assert.equal(await vscode.commands.executeCommand('imageRebase.signIn', registry, { username: USER, password: PASSWORD }), true);
+      assert.deepEqual(await api.services.secrets.get(registry), { username: USER, password: PASSWORD });
+      const settingsText = JSON.stringify(vscode.workspace.getConfiguration('imageRebase'));
+      assert.ok(!settingsText.includes(PASSWORD), 'no password in settings');
+
+      const node = await waitFor(async () => {
+        const r = await root(registry);
+        return ctx(r).includes('signedIn') ? r : undefined;
+      }, 'signed-in registry');
+      assert.deepEqual((await children(node)).map(label), ['private/base']);
+
+      assert.equal(await vscode.commands.executeCommand('imageRebase.signOut', registry), true);
+      assert.equal(await api.services.secrets.get(registry), undefined);
+    });
+  }
+
+  it('shows an unreachable registry as a Retry node and recovers', async () => {
+    await setRegistries([REGISTRY, FLAKY]);
+    assert.deepEqual((await children(await root(FLAKY))).map(label), ['flaky/base']);
+    const stopped = await fetch(`${CONTROL}/stop`, { method: 'POST' });
+    assert.equal(stopped.status, 200, await stopped.text());
+    let retry: AnyNode;
+    try {
+      await vscode.commands.executeCommand('imageRebase.refresh');
+      const nodes = await children(await root(FLAKY));
+      retry = nodes[0];
+      assert.equal(label(retry), 'Registry unreachable — Retry');
+      assert.equal(ctx(retry), 'error.retry');
+      assert.match(String(retry.item().tooltip), /unreachable \(connection refused\)/);
+      assert.equal(retry.item().command?.command, 'imageRebase.retry');
+    } finally {
+      await fetch(`${CONTROL}/start`, { method: 'POST' });
+    }
+    // The inline Retry action passes the row itself; it reloads the registry above it.
+    await vscode.commands.executeCommand('imageRebase.retry', retry);
+    assert.deepEqual((await children(await root(FLAKY))).map(label), ['flaky/base']);
+  });
+
+  it('adds and removes registries and repositories through settings', async () => {
+    await setRegistries([REGISTRY]);
+    assert.equal(await vscode.commands.executeCommand('imageRebase.addRegistry', `http://${BASIC}/`), BASIC);
+    assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY, BASIC]);
+    const basic = await root(BASIC);
+    await vscode.commands.executeCommand('imageRebase.addRepository', basic, 'private/base');
+    assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('repositories'), [`${BASIC}/private/base`]);
+    await vscode.commands.executeCommand('imageRebase.removeRegistry', await root(BASIC));
+    assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY]);
+    await vscode.workspace.getConfiguration('imageRebase').update('repositories', undefined, vscode.ConfigurationTarget.Global);
+  });
+});
