@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { main } from '../../src/cli/main';
 import { startRegistry, TestRegistry } from '../harness/registry';
-import { seedStandardImages, StandardImages } from '../harness/fixtures';
+import { buildImage, pushImage, seedStandardImages, StandardImages } from '../harness/fixtures';
 import { fetchManifest, fetchBlob, catalog } from '../harness/rawRegistry';
 import { pullAndUnpack } from '../harness/containerd';
 import { RegistryClient } from '../../src/core/registry/client';
@@ -136,6 +136,20 @@ describe('rebase against a real registry', () => {
     assert.equal(json.oldBase.digest, seed.oci.base2.digest);
     const m = await fetchManifest(host, 'app', 'back');
     assert.deepEqual(m.json.layers.map((l) => l.digest), seed.oci.app1.layers.map((l) => l.digest), 'back to the original layers');
+  });
+
+  test('without -s and with no matching tag, asks for -s and writes nothing', async () => {
+    // The new base repository holds nothing the app was built on.
+    const other = await buildImage({ layers: [{ files: { '/etc/other': 'x' }, createdBy: 'ADD other /' }] });
+    try {
+      await pushImage(other, `${host}/unrelated:1`);
+      const r = await cli(`${host}/app:1`, '-t', `${host}/app:never`, '-b', `${host}/unrelated:1`);
+      assert.equal(r.code, 1);
+      assert.equal(r.err.at(-1), `Error: Could not tell which image ${host}/app:1 was built on: it has no base annotations and no tag of ${host}/unrelated matches its lower layers; name the old base with -s.`);
+      assert.equal(await tagDigest(host, 'app', 'never'), undefined);
+    } finally {
+      await other.cleanup();
+    }
   });
 
   test('dry run writes nothing and reports the full plan', async () => {
