@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests and the demo run for real: a registry, image tools and
-# containerd. Idempotent and quick when everything is there; needs root (or sudo) otherwise.
+# Installs the Debian packages the tests and the demo run for real: a registry, image tools,
+# containerd, and what a real VS Code (code-server) and headless Chromium need.
+# Idempotent and quick when everything is there; needs root (or sudo) otherwise.
 set -euo pipefail
 
 declare -A need=(
@@ -11,6 +12,14 @@ declare -A need=(
   [ctr]=containerd
   [htpasswd]=apache2-utils
   [openssl]=openssl
+  # A real VS Code for the extension tests (scripts/setup-code-server.sh builds its native
+  # modules, uses Debian's ripgrep; Playwright drives Debian's Chromium).
+  [make]=build-essential
+  [g++]=build-essential
+  [python3]=python3
+  [krb5-config]=libkrb5-dev
+  [rg]=ripgrep
+  [chromium]=chromium
 )
 missing=()
 for bin in "${!need[@]}"; do

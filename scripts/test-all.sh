@@ -3,6 +3,7 @@
 set -u
 cd "$(dirname "$0")/.."
 bash scripts/system-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup-code-server.sh || { echo "0 passed, 1 failed"; exit 1; }
 npm run --silent build || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p test-artifacts
 
@@ -29,6 +30,8 @@ suite() {
 
 suite unit node --import tsx --test --test-reporter=tap test/unit/*.test.ts
 suite integration node --import tsx --test --test-reporter=tap --test-concurrency=1 test/integration/*.test.ts
+suite vscode-extension node --import tsx test/vscode/runExtensionTests.ts
+suite vscode-ui node --import tsx --test --test-reporter=tap --test-concurrency=1 test/vscode/ui/*.ui.ts
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $((failed + skipped)) failed, $skipped skipped"

@@ -3,6 +3,7 @@ import { Services } from './extension/services';
 import * as registries from './extension/registries/register';
 import * as auth from './extension/auth/register';
 import * as documents from './extension/documents/register';
+import * as rebase from './extension/rebase/register';
 import type { RegistriesTreeProvider } from './extension/registries/treeProvider';
 
 /** What activate() hands back: used by the extension-host tests, and nothing else. */
@@ -14,7 +15,7 @@ export interface ImageRebaseApi {
 export function activate(context: vscode.ExtensionContext): ImageRebaseApi {
   const services = new Services(context);
   const explorer = registries.register(services);
-  context.subscriptions.push(services, ...explorer.disposables, ...auth.register(services), ...documents.register(services));
+  context.subscriptions.push(services, ...explorer.disposables, ...auth.register(services), ...documents.register(services), ...rebase.register(services, explorer));
   services.log.info('Image Rebase activated');
   return { services, tree: explorer.tree };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ChainedCredentialStore, DockerConfigCredentialStore } from '../core/auth/credentials';
 import { RegistryClient } from '../core/registry/client';
+import { isUserError } from '../core/errors';
 import { OutputLog } from './log/outputLog';
 import { SecretCredentialStore } from './auth/secretCredentials';
 import { Settings, readSettings } from './settings';
@@ -37,6 +38,17 @@ export class Services implements vscode.Disposable {
         this.reset();
       }),
     );
+  }
+
+  /** The last error shown to the user (tests read it; the user reads the notification). */
+  lastError: string | undefined;
+
+  /** Every failure reaches the user the same way: one sentence, in a notification and the log. */
+  showError(e: unknown): void {
+    const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+    this.lastError = message;
+    this.log.error(message);
+    void vscode.window.showErrorMessage(message);
   }
 
   get settings(): Settings {

@@ -6,13 +6,17 @@
  * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start).
  */
 import * as http from 'node:http';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, TestRegistry } from '../harness/registry';
 import { startTokenServer, TokenServer } from '../harness/tokenServer';
 import { seedSampleRegistry, SampleRegistry } from '../harness/samples';
-import { pushImage } from '../harness/fixtures';
+import { buildImage, pushImage } from '../harness/fixtures';
+import { pullAndUnpack } from '../harness/containerd';
+
+/** Registry strings that would run script if any view rendered them as HTML. */
+export const HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
 
 export const USER = 'tester';
 export const PASSWORD = 'correct horse battery staple';
@@ -33,8 +37,19 @@ export async function setup() {
     pushImage(samples.standard.built.base1, `${flaky.host}/flaky/base:1`),
   ]);
 
+  // An app whose labels, annotations and history carry markup: views must show it as text.
+  const hostile = await buildImage({
+    base: samples.standard.built.base1,
+    layers: [{ files: { '/app/evil.txt': 'evil\n' }, createdBy: `RUN echo ${HOSTILE}` }],
+    config: { labels: { 'org.example.note': HOSTILE } },
+    annotations: { 'org.example.note': HOSTILE },
+  });
+  await pushImage(hostile, `${plain.host}/hostile:1`);
+  await hostile.cleanup();
+
   const control = await startControl(flaky);
   const workspace = await mkdtemp(join(tmpdir(), 'image-rebase-ws-'));
+  const dockerConfig = await mkdtemp(join(tmpdir(), 'image-rebase-docker-'));
   await mkdir(join(workspace, '.vscode'), { recursive: true });
   await writeFile(join(workspace, 'README.txt'), 'Workspace for the Image Rebase VS Code tests.\n');
 
@@ -48,6 +63,7 @@ export async function setup() {
       IMAGE_REBASE_TEST_CONTROL: control.url,
       IMAGE_REBASE_TEST_USER: USER,
       IMAGE_REBASE_TEST_PASSWORD: PASSWORD,
+      IMAGE_REBASE_TEST_HOSTILE: HOSTILE,
       IMAGE_REBASE_TEST_SEED: JSON.stringify({
         base1: samples.standard.oci.base1.digest,
         base2: samples.standard.oci.base2.digest,
@@ -57,7 +73,7 @@ export async function setup() {
         manyTags: samples.manyTags,
       }),
       // Keep the tests' Docker logins away from the machine's.
-      DOCKER_CONFIG: await mkdtemp(join(tmpdir(), 'image-rebase-docker-')),
+      DOCKER_CONFIG: dockerConfig,
     },
     settings: {
       'imageRebase.registries': [plain.host],
@@ -68,13 +84,25 @@ export async function setup() {
       control.server.close();
       await samples.cleanup();
       await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), tokens.stop()]);
+      await Promise.all([workspace, dockerConfig].map((d) => rm(d, { recursive: true, force: true })));
     },
   };
 }
 
-/** A loopback endpoint through which tests in the extension host stop and restart a registry. */
+/**
+ * A loopback endpoint for tests in the extension host: stop and start a registry, and pull an
+ * image with containerd (which runs here, beside the registries) to read files back.
+ */
 async function startControl(reg: TestRegistry): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://control');
+    if (url.pathname === '/pull') {
+      void pullFiles(url.searchParams.get('ref') ?? '', url.searchParams.getAll('file')).then(
+        (files) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(files)),
+        (e: unknown) => res.writeHead(500).end(String((e as Error)?.message ?? e)),
+      );
+      return;
+    }
     const action = req.url === '/stop' ? reg.kill() : req.url === '/start' ? reg.start() : undefined;
     if (!action) {
       res.writeHead(404).end();
@@ -88,4 +116,14 @@ async function startControl(reg: TestRegistry): Promise<{ url: string; server: h
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}`, server };
+}
+
+/** Pulls into a fresh containerd root (so every layer is checked against diff_ids) and reads files. */
+async function pullFiles(ref: string, files: string[]): Promise<Record<string, string | null>> {
+  const pulled = await pullAndUnpack(ref);
+  try {
+    return Object.fromEntries(files.map((f) => [f, pulled.readFile(f) ?? null]));
+  } finally {
+    await pulled.cleanup();
+  }
 }

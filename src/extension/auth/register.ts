@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { StaticCredentialStore } from '../../core/auth/credentials';
-import { isUserError } from '../../core/errors';
 import { RegistryClient } from '../../core/registry/client';
 import { Services } from '../services';
 import { RegistryNode } from '../registries/nodes';
@@ -31,9 +30,7 @@ export function register(services: Services): vscode.Disposable[] {
       try {
         await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Signing in to ${registry}…` }, () => probe.ping(registry));
       } catch (e) {
-        const message = isUserError(e) ? e.message : `Sign-in to ${registry} failed unexpectedly.`;
-        services.log.error(message);
-        void vscode.window.showErrorMessage(message);
+        services.showError(e);
         return false;
       }
       await services.secrets.store(registry, { username: username.trim(), password });

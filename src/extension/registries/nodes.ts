@@ -31,6 +31,8 @@ export class RegistryNode extends Node {
   cursor: string | undefined;
   catalogFailed = false;
   signedIn = false;
+  /** Child nodes are kept so their own loaded pages survive a redraw of this one. */
+  private readonly repoNodes = new Map<string, RepositoryNode>();
 
   constructor(readonly registry: string) {
     super(undefined);
@@ -51,7 +53,7 @@ export class RegistryNode extends Node {
   }
 
   async children(ctx: TreeContext): Promise<Node[]> {
-    const configured = ctx.configuredRepositories(this.registry).map((r) => new RepositoryNode(this, { registry: this.registry, repository: r }));
+    const configured = ctx.configuredRepositories(this.registry).map((r) => this.repositoryNode(r));
     if (!this.repositories && !this.catalogFailed) {
       try {
         const page = await ctx.client().catalog(this.registry, { pageSize: ctx.pageSize() });
@@ -69,7 +71,7 @@ export class RegistryNode extends Node {
     }
     const fromCatalog = (this.repositories ?? [])
       .filter((r) => !configured.some((c) => c.repo.repository === r))
-      .map((r) => new RepositoryNode(this, { registry: this.registry, repository: r }));
+      .map((r) => this.repositoryNode(r));
     const nodes: Node[] = [...configured, ...fromCatalog];
     if (this.cursor) nodes.push(new LoadMoreNode(this, 'repositories'));
     if (!nodes.length) nodes.push(new MessageNode(this, 'No repositories', 'empty', { tooltip: 'The catalog is empty. Use "Add Repository…" to show one by name.' }));
@@ -83,10 +85,17 @@ export class RegistryNode extends Node {
     this.cursor = page.next;
   }
 
+  repositoryNode(repository: string): RepositoryNode {
+    let n = this.repoNodes.get(repository);
+    if (!n) this.repoNodes.set(repository, (n = new RepositoryNode(this, { registry: this.registry, repository })));
+    return n;
+  }
+
   reset(): void {
     this.repositories = undefined;
     this.cursor = undefined;
     this.catalogFailed = false;
+    this.repoNodes.clear();
   }
 }
 
@@ -96,6 +105,7 @@ export class RepositoryNode extends Node {
   /** How many of `tags` are shown: paging happens here too, so a huge list stays cheap to render. */
   shown = 0;
   cursor: string | undefined;
+  private readonly tagNodes = new Map<string, TagNode>();
 
   constructor(parent: Node, readonly repo: RepositoryName) {
     super(parent);
@@ -127,7 +137,7 @@ export class RepositoryNode extends Node {
         return [errorNode(this, e, 'tags')];
       }
     }
-    const nodes: Node[] = this.tags.slice(0, this.shown).map((tag) => new TagNode(this, { ...this.repo, reference: tag }));
+    const nodes: Node[] = this.tags.slice(0, this.shown).map((tag) => this.tagNode(tag));
     if (this.cursor || this.shown < this.tags.length) nodes.push(new LoadMoreNode(this, 'tags'));
     if (!nodes.length) nodes.push(new MessageNode(this, 'No tags', 'empty'));
     return nodes;
@@ -143,10 +153,17 @@ export class RepositoryNode extends Node {
     this.shown = Math.min(this.shown + ctx.pageSize(), this.tags.length);
   }
 
+  tagNode(tag: string): TagNode {
+    let n = this.tagNodes.get(tag);
+    if (!n) this.tagNodes.set(tag, (n = new TagNode(this, { ...this.repo, reference: tag })));
+    return n;
+  }
+
   reset(): void {
     this.tags = undefined;
     this.cursor = undefined;
     this.shown = 0;
+    this.tagNodes.clear();
   }
 }
 

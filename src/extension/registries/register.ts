@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { isUserError } from '../../core/errors';
 import { parseReference } from '../../core/reference';
 import { Services } from '../services';
 import { updateList } from '../settings';
@@ -16,7 +15,7 @@ export function validateRegistryHost(value: string): string | undefined {
 }
 
 /** The Registries view and the commands that act on its rows. */
-export function register(services: Services): { disposables: vscode.Disposable[]; tree: RegistriesTreeProvider } {
+export function register(services: Services): { disposables: vscode.Disposable[]; tree: RegistriesTreeProvider; view: vscode.TreeView<Node> } {
   const tree = new RegistriesTreeProvider(services);
   const view = vscode.window.createTreeView('imageRebase.registries', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const setCount = () => vscode.commands.executeCommand('setContext', 'imageRebase.registryCount', services.settings.registries.length);
@@ -27,9 +26,7 @@ export function register(services: Services): { disposables: vscode.Disposable[]
       try {
         return await fn(...args);
       } catch (e) {
-        const message = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
-        services.log.error(message);
-        void vscode.window.showErrorMessage(message);
+        services.showError(e);
         return undefined;
       }
     });
@@ -89,7 +86,7 @@ export function register(services: Services): { disposables: vscode.Disposable[]
       return text;
     }),
   ];
-  return { disposables, tree };
+  return { disposables, tree, view };
 }
 
 function repositoryProblem(registry: string, value: string): string | undefined {

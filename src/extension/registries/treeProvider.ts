@@ -99,6 +99,29 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     this.changed.fire(node);
   }
 
+  /** After a push: the repository's tags changed. Reloads it if it is in the tree. */
+  refreshRepository(repo: { registry: string; repository: string }): void {
+    const registry = this.roots.find((r) => r.registry === repo.registry);
+    if (!registry) return;
+    this.services.cache.invalidate(repo);
+    const node = registry.repositoryNode(repo.repository);
+    node.reset();
+    this.changed.fire(node);
+  }
+
+  /** The node of a tag, loading the levels above it; undefined when its registry is not shown. */
+  async findTag(registry: string, repository: string, tag: string): Promise<TagNode | undefined> {
+    const root = this.registries().find((r) => r.registry === registry);
+    if (!root) return undefined;
+    await root.children(this);
+    const repo = root.repositoryNode(repository);
+    await repo.children(this);
+    if (repo.tags && !repo.tags.includes(tag)) return undefined;
+    const index = repo.tags?.indexOf(tag) ?? -1;
+    if (index >= repo.shown) repo.shown = index + 1;
+    return repo.tagNode(tag);
+  }
+
   async loadMore(node: RegistryNode | RepositoryNode): Promise<void> {
     await node.loadMore(this);
     this.changed.fire(node);

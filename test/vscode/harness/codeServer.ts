@@ -72,10 +72,10 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const child of live) killGroup(child, 'SIGKILL');
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(sig, () => {
       for (const child of live) killGroup(child, 'SIGKILL');
-      process.exit(130);
+      process.exit(code);
     });
   }
 }

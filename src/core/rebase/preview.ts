@@ -1,0 +1,83 @@
+import { PreviewFieldChange, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
+import { formatPlatform } from './fetchImage';
+import { RebasePlan } from './plan';
+import { PreparedRebase } from './rebase';
+
+/**
+ * What the Rebase Preview shows, computed from a prepared rebase alone (pure, like the plan):
+ * aligned layer rows, field-level changes of config and manifest, totals and warnings.
+ */
+export function previewModel(prepared: PreparedRebase, extra: { existingTargetDigest?: string; warnings?: string[] } = {}): PreviewModel {
+  const plan = prepared.plan;
+  const rows = layerRows(plan);
+  const count = (c: string) => rows.filter((r) => r.change === c).length;
+  return {
+    source: { reference: plan.source.reference, digest: plan.source.digest },
+    target: { reference: plan.target.reference, existingDigest: extra.existingTargetDigest },
+    oldBase: { reference: plan.oldBase.reference, digest: plan.oldBase.digest, foundBy: prepared.oldBase.foundBy, note: prepared.oldBase.note },
+    newBase: { reference: plan.newBase.reference, digest: plan.newBase.digest },
+    platform: formatPlatform(plan.newConfig) + (plan.newConfig['os.version'] ? ` (${plan.newConfig['os.version']})` : ''),
+    newManifestDigest: plan.newManifestDigest,
+    rows,
+    fieldChanges: [
+      ...fieldChanges('config', plan.oldConfig, plan.newConfig),
+      ...fieldChanges('manifest', { annotations: plan.oldManifest.annotations ?? {}, mediaType: plan.oldManifest.mediaType }, { annotations: plan.newManifest.annotations ?? {}, mediaType: plan.newManifest.mediaType }),
+    ],
+    totals: {
+      oldLayers: plan.oldManifest.layers.length,
+      newLayers: plan.newManifest.layers.length,
+      removed: count('removed'),
+      added: count('added'),
+      kept: count('kept'),
+      bytesToMove: bytesToMove(plan),
+    },
+    warnings: [...plan.warnings, ...(extra.warnings ?? [])],
+  };
+}
+
+function layerRows(plan: RebasePlan): PreviewLayerRow[] {
+  let oldIndex = 0;
+  let newIndex = 0;
+  return plan.layers.map((l) => {
+    const row: PreviewLayerRow = {
+      change: l.change,
+      digest: l.descriptor.digest,
+      size: l.descriptor.size,
+      mediaType: l.descriptor.mediaType,
+      createdBy: l.createdBy,
+      foreign: l.foreign,
+    };
+    if (l.change !== 'added') row.oldIndex = ++oldIndex;
+    if (l.change !== 'removed') row.newIndex = ++newIndex;
+    return row;
+  });
+}
+
+/** Layers cross this machine only when the target is on another registry than their origin. */
+function bytesToMove(plan: RebasePlan): number {
+  return plan.requiredBlobs.filter((b) => b.from.registry !== plan.target.repo.registry).reduce((n, b) => n + b.descriptor.size, 0);
+}
+
+/** Leaf-by-leaf differences of two JSON documents, as dotted paths with printable values. */
+export function fieldChanges(prefix: string, before: unknown, after: unknown): PreviewFieldChange[] {
+  const a = flatten(before, prefix);
+  const b = flatten(after, prefix);
+  const out: PreviewFieldChange[] = [];
+  for (const [path, value] of a) {
+    if (!b.has(path)) out.push({ path, old: value });
+    else if (b.get(path) !== value) out.push({ path, old: value, new: b.get(path) });
+  }
+  for (const [path, value] of b) if (!a.has(path)) out.push({ path, new: value });
+  return out;
+}
+
+function flatten(value: unknown, path: string, into = new Map<string, string>()): Map<string, string> {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => flatten(v, `${path}[${i}]`, into));
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) flatten(v, /^[A-Za-z_][\w]*$/.test(k) ? `${path}.${k}` : `${path}[${k}]`, into);
+  } else if (value !== undefined) {
+    into.set(path, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return into;
+}

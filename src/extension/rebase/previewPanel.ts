@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { HostMessage, WebviewMessage } from '../../shared/previewProtocol';
+import { PlanDocumentProvider } from './planDocuments';
+import { RebaseSession } from './session';
+
+/**
+ * The Rebase Preview: a webview that shows the plan and asks for consent. Everything it shows is
+ * sent as data and rendered by webview/main.ts as text; the HTML here holds no registry string.
+ */
+export class PreviewPanel implements vscode.Disposable {
+  static readonly viewType = 'imageRebase.preview';
+  readonly panel: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly planId: string;
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidClose = this.closed.event;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    readonly session: RebaseSession,
+    private readonly documents: PlanDocumentProvider,
+  ) {
+    this.planId = documents.add(session.prepared.plan);
+    this.panel = vscode.window.createWebviewPanel(PreviewPanel.viewType, `Rebase Preview: ${shortName(session.prepared.plan.target.reference)}`, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    });
+    this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'image-rebase.svg');
+    this.panel.webview.html = this.html();
+    this.disposables.push(
+      this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.handle(m)),
+      session.onDidChangeStatus((status) => this.post({ type: 'status', status })),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** The same entry point the webview's buttons use; tests call it to act as the user would. */
+  async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        await this.post({ type: 'model', model: this.session.model, status: this.session.status });
+        break;
+      case 'push':
+        await this.session.push();
+        break;
+      case 'cancel':
+        if (this.session.status.phase === 'pushing') this.session.cancel();
+        else this.panel.dispose();
+        break;
+      case 'openRawDiff': {
+        const { left, right, title } = this.documents.uris(this.planId, this.session.prepared.plan);
+        await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+        break;
+      }
+    }
+  }
+
+  private post(message: HostMessage): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'preview.css'));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource}`,
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Rebase Preview</title>
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  private disposed = false;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.documents.remove(this.planId);
+    this.session.dispose();
+    vscode.Disposable.from(...this.disposables).dispose();
+    this.disposables.length = 0;
+    this.closed.fire();
+    this.closed.dispose();
+    this.panel.dispose();
+  }
+}
+
+function shortName(reference: string): string {
+  return reference.split('/').slice(-1)[0];
+}

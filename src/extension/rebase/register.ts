@@ -1,0 +1,70 @@
+import * as vscode from 'vscode';
+import { isUserError } from '../../core/errors';
+import { prepareRebase } from '../../core/rebase/rebase';
+import { previewModel } from '../../core/rebase/preview';
+import { detachedArtifactsWarning, findDetachedArtifacts } from '../../core/rebase/signatures';
+import { parseReferenceWithDefaultTag } from '../../core/reference';
+import { Services } from '../services';
+import { Node, PlatformNode, TagNode } from '../registries/nodes';
+import { RegistriesTreeProvider } from '../registries/treeProvider';
+import { collectRequest, RebaseArgs } from './flow';
+import { PlanDocumentProvider, PLAN_SCHEME } from './planDocuments';
+import { PreviewPanel } from './previewPanel';
+import { RecentImages } from './recent';
+import { RebaseSession } from './session';
+
+/**
+ * "Rebase Image": one flow for the palette, the tree (source prefilled) and the CodeLens (new
+ * base prefilled). Plans with a dry run, shows the preview, pushes only from its Push button.
+ */
+export function register(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }): vscode.Disposable[] {
+  const documents = new PlanDocumentProvider();
+  const recent = {
+    images: new RecentImages(services.context.globalState, 'imageRebase.recentImages'),
+    bases: new RecentImages(services.context.globalState, 'imageRebase.recentBases'),
+  };
+
+  const run = async (arg?: Node | RebaseArgs): Promise<PreviewPanel | undefined> => {
+    const args: RebaseArgs = arg instanceof TagNode ? { source: `${arg.ref.registry}/${arg.ref.repository}:${arg.ref.reference}` }
+      : arg instanceof PlatformNode ? { source: `${arg.ref.registry}/${arg.ref.repository}@${arg.ref.reference}` }
+      : arg instanceof Node ? {} : (arg ?? {});
+    try {
+      const collected = await collectRequest(services, recent, args);
+      if (!collected) return undefined;
+      const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Planning the rebase (dry run)…', cancellable: true }, (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return prepareRebase(services.client, collected.request, { signal: controller.signal, onProgress: (e) => (services.log.info(e.message), progress.report({ message: e.message })) });
+      });
+      if (collected.discovery) prepared.oldBase = collected.discovery;
+      const artifacts = await findDetachedArtifacts(services.client, prepared.plan.source.repo, prepared.plan.source.digest);
+      const warning = detachedArtifactsWarning(artifacts);
+      const model = previewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: warning ? [warning] : [] });
+      const session = new RebaseSession(services, prepared, model, (result) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest));
+      return new PreviewPanel(services.context.extensionUri, session, documents);
+    } catch (e) {
+      if (e instanceof vscode.CancellationError || (isUserError(e) && e.code === 'cancelled')) return undefined;
+      services.showError(e);
+      return undefined;
+    }
+  };
+
+  return [
+    vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, documents),
+    vscode.commands.registerCommand('imageRebase.rebaseImage', run),
+    // The tree's entry has its own title ("Rebase Image…") and is hidden from the palette.
+    vscode.commands.registerCommand('imageRebase.rebaseImageFromTree', run),
+  ];
+}
+
+async function afterPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string): Promise<void> {
+  const ref = parseReferenceWithDefaultTag(target);
+  explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
+  const answer = await vscode.window.showInformationMessage(`Pushed ${target}@${digest}`, 'Copy Digest', 'Reveal in Tree');
+  if (answer === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
+  if (answer === 'Reveal in Tree') {
+    const node = await explorer.tree.findTag(ref.registry, ref.repository, ref.tag ?? 'latest');
+    if (node) await explorer.view.reveal(node, { select: true, focus: true, expand: false });
+    else void vscode.window.showInformationMessage(`${ref.registry} is not in the Registries view; add it to see ${target} there.`);
+  }
+}

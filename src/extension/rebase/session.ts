@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import { UserError, isUserError } from '../../core/errors';
+import { PreparedRebase, executeRebase } from '../../core/rebase/rebase';
+import { PushResult } from '../../core/rebase/push';
+import { PreviewModel, PushStatus } from '../../shared/previewProtocol';
+import { Services } from '../services';
+
+/**
+ * One planned rebase and its push. The plan is fixed when the session is made, so what the user
+ * consented to in the preview is exactly what gets pushed.
+ */
+export class RebaseSession {
+  private statusValue: PushStatus = { phase: 'idle' };
+  private controller: AbortController | undefined;
+  private readonly changed = new vscode.EventEmitter<PushStatus>();
+  readonly onDidChangeStatus = this.changed.event;
+  private pushing: Promise<PushResult | undefined> | undefined;
+
+  constructor(
+    private readonly services: Services,
+    readonly prepared: PreparedRebase,
+    readonly model: PreviewModel,
+    private readonly onPushed: (result: PushResult) => void,
+  ) {}
+
+  get status(): PushStatus {
+    return this.statusValue;
+  }
+
+  /** Pushes once; a second call while pushing (a double click) joins the first. */
+  push(): Promise<PushResult | undefined> {
+    if (this.statusValue.phase === 'done') return Promise.resolve(undefined);
+    this.pushing ??= this.run().finally(() => (this.pushing = undefined));
+    return this.pushing;
+  }
+
+  cancel(): void {
+    this.controller?.abort();
+  }
+
+  private async run(): Promise<PushResult | undefined> {
+    const controller = (this.controller = new AbortController());
+    const target = this.prepared.plan.target.reference;
+    const log = this.services.log;
+    this.setStatus({ phase: 'pushing', message: `Pushing ${target}…` });
+    log.info(`Rebase ${this.prepared.plan.source.reference} onto ${this.prepared.plan.newBase.reference} → ${target}`);
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Rebasing into ${target}`, cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          let last = 0;
+          return executeRebase(this.services.client, this.prepared, {
+            signal: controller.signal,
+            onProgress: (e) => {
+              log.info(e.message);
+              const pct = e.total ? Math.round(((e.done ?? 0) / e.total) * 90) : last;
+              progress.report({ message: e.message, increment: Math.max(0, pct - last) });
+              last = Math.max(last, pct);
+            },
+          });
+        },
+      );
+      this.setStatus({ phase: 'done', message: `Pushed ${target}@${result.digest}`, digest: result.digest });
+      log.info(`Pushed ${target}@${result.digest} (${result.mounted} mounted, ${result.present} present, ${result.copied} copied)`);
+      this.onPushed(result);
+      return result;
+    } catch (e) {
+      const cancelled = isUserError(e) && e.code === 'cancelled';
+      const message = cancelled
+        ? `Cancelled; ${target} was not changed.`
+        : `${isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`} ${target} was not changed.`;
+      if (cancelled) log.info(message);
+      this.setStatus({ phase: cancelled ? 'cancelled' : 'failed', message });
+      if (!cancelled) this.services.showError(new UserError(isUserError(e) ? e.code : 'registry', message));
+      return undefined;
+    } finally {
+      this.controller = undefined;
+    }
+  }
+
+  private setStatus(s: PushStatus): void {
+    this.statusValue = s;
+    this.changed.fire(s);
+  }
+
+  dispose(): void {
+    this.cancel();
+    this.changed.dispose();
+  }
+}

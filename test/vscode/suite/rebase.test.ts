@@ -1,0 +1,137 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ImageRebaseApi } from '../../../src/extension';
+import type { PreviewModel, PushStatus, WebviewMessage } from '../../../src/shared/previewProtocol';
+import { RegistryClient } from '../../../src/core/registry/client';
+
+// The panel object comes from the extension's bundle: used through this narrow shape only.
+interface Panel {
+  panel: vscode.WebviewPanel;
+  session: { model: PreviewModel; status: PushStatus };
+  handle(m: WebviewMessage): Promise<void>;
+}
+
+const env = process.env;
+const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
+const CONTROL = env.IMAGE_REBASE_TEST_CONTROL!;
+const HOSTILE = env.IMAGE_REBASE_TEST_HOSTILE!;
+const SEED = JSON.parse(env.IMAGE_REBASE_TEST_SEED ?? '{}');
+
+let api: ImageRebaseApi;
+const client = new RegistryClient();
+
+async function tagDigest(repository: string, tag: string): Promise<string | undefined> {
+  return (await client.headManifest({ registry: REGISTRY, repository }, tag))?.digest;
+}
+
+async function rebase(args: Record<string, unknown>): Promise<Panel | undefined> {
+  return (await vscode.commands.executeCommand('imageRebase.rebaseImage', args)) as Panel | undefined;
+}
+
+async function pullFiles(ref: string, files: string[]): Promise<Record<string, string | null>> {
+  const q = new URLSearchParams({ ref });
+  for (const f of files) q.append('file', f);
+  const res = await fetch(`${CONTROL}/pull?${q}`);
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return JSON.parse(text);
+}
+
+describe('Rebase Image command', function () {
+  this.timeout(60_000);
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension('image-rebase.image-rebase')!.activate()) as ImageRebaseApi;
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('plans with a dry run, shows the preview, and pushes only on Push', async () => {
+    const target = `${REGISTRY}/app:ext-rebased`;
+    const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target });
+    assert.ok(panel, `a preview opened (last error: ${api.services.lastError})`);
+    assert.equal(panel.panel.viewType, 'imageRebase.preview');
+    const model = panel.session.model;
+    assert.deepEqual(model.rows.map((r) => r.change), ['removed', 'added', 'added', 'kept', 'kept']);
+    assert.deepEqual(model.rows.filter((r) => r.change === 'kept').map((r) => r.digest), SEED.app1Layers.slice(1));
+    assert.equal(model.totals.bytesToMove, 0);
+    assert.ok(model.fieldChanges.some((f) => f.path === 'config.rootfs.diff_ids[0]'));
+    assert.ok(model.fieldChanges.some((f) => f.path === 'manifest.annotations[org.opencontainers.image.base.name]' && f.new === `${REGISTRY}/base:2`));
+    assert.equal(await tagDigest('app', 'ext-rebased'), undefined, 'the dry run wrote nothing');
+
+    await panel.handle({ type: 'push' });
+    assert.equal(panel.session.status.phase, 'done', panel.session.status.message);
+    assert.equal(panel.session.status.digest, model.newManifestDigest);
+    assert.equal(await tagDigest('app', 'ext-rebased'), model.newManifestDigest);
+
+    const files = await pullFiles(target, ['/etc/base-version', '/base1-only.txt', '/base2-only.txt', '/app/hello.txt']);
+    assert.deepEqual(files, { '/etc/base-version': '2', '/base1-only.txt': null, '/base2-only.txt': 'only in base 2\n', '/app/hello.txt': 'hello from app 1\n' });
+  });
+
+  it('detects the old base when not given and says how', async () => {
+    // The detected base is offered in a QuickPick for confirmation: accept it as Enter would.
+    let settled = false;
+    const pending = rebase({ source: `${REGISTRY}/dapp:1`, newBase: `${REGISTRY}/dbase:2`, target: `${REGISTRY}/dapp:detected` }).finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((r) => setTimeout(r, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const panel = await pending;
+    assert.ok(panel, api.services.lastError);
+    assert.equal(panel.session.model.oldBase.foundBy, 'search');
+    assert.match(panel.session.model.oldBase.note, /Old base detected as .*dbase:1/);
+    panel.panel.dispose();
+  });
+
+  it('cancelling the push leaves the target tag unchanged', async () => {
+    const before = await tagDigest('app', '1');
+    const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:1`, confirmOverwrite: true });
+    assert.ok(panel, api.services.lastError);
+    assert.equal(panel.session.model.target.existingDigest, before);
+    const pushing = panel.handle({ type: 'push' });
+    assert.equal(panel.session.status.phase, 'pushing');
+    await panel.handle({ type: 'cancel' });
+    await pushing;
+    assert.equal(panel.session.status.phase, 'cancelled');
+    assert.match(panel.session.status.message ?? '', /was not changed/);
+    assert.equal(await tagDigest('app', '1'), before);
+  });
+
+  it('refuses an image not built on the chosen base, with the message shown to the user', async () => {
+    api.services.lastError = undefined;
+    const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:1`, oldBase: `${REGISTRY}/base:2`, target: `${REGISTRY}/app:wrong` });
+    assert.equal(panel, undefined);
+    assert.equal(
+      api.services.lastError,
+      `Image ${REGISTRY}/app:1 is not built on ${REGISTRY}/base:2: layer 1 differs (image has ${SEED.app1Layers[0].slice(7, 19)}, base has ${api.services.lastError?.match(/base has ([0-9a-f]{12})/)?.[1]}); name the exact base it was built FROM with -s.`,
+    );
+    assert.equal(await tagDigest('app', 'wrong'), undefined);
+  });
+
+  it('carries hostile registry strings to the preview as data', async () => {
+    const panel = await rebase({ source: `${REGISTRY}/hostile:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/hostile:rebased` });
+    assert.ok(panel, api.services.lastError);
+    const model = panel.session.model;
+    assert.ok(model.rows.some((r) => r.createdBy?.includes(HOSTILE)));
+    assert.ok(model.fieldChanges.length > 0);
+    // The HTML the host writes holds no registry string at all: only the script and stylesheet.
+    assert.ok(!panel.panel.webview.html.includes('onerror'));
+    assert.match(panel.panel.webview.html, /Content-Security-Policy" content="default-src 'none'; .*script-src 'nonce-[^']+'/);
+    panel.panel.dispose();
+  });
+
+  it('opens the raw diff of manifests and configs', async () => {
+    const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:rawdiff` });
+    assert.ok(panel, api.services.lastError);
+    await panel.handle({ type: 'openRawDiff' });
+    const input = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.input).find((i) => i instanceof vscode.TabInputTextDiff) as vscode.TabInputTextDiff;
+    assert.ok(input, 'a diff editor is open');
+    const [left, right] = await Promise.all([vscode.workspace.openTextDocument(input.original), vscode.workspace.openTextDocument(input.modified)]);
+    assert.equal(JSON.parse(left.getText()).manifest.layers.length, 3);
+    assert.equal(JSON.parse(right.getText()).manifest.layers.length, 4);
+    assert.equal(JSON.parse(right.getText()).config.rootfs.diff_ids.length, 4);
+    panel.panel.dispose();
+  });
+});
