@@ -29,6 +29,8 @@ export interface CodeServerOptions {
   startTimeoutMs?: number;
   /** Echo code-server's own output to this process's stderr (default: only on failure). */
   verbose?: boolean;
+  /** Port to listen on (default: a free one). */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -149,7 +151,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const host = '127.0.0.1';
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const url = `http://${host}:${port}/`;
     const child = spawn(
       process.execPath,

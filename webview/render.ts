@@ -1,0 +1,265 @@
+/**
+ * DOM for the Rebase Preview. Everything from the model is set as textContent (see dom.ts); the
+ * structure comes from the pure functions in viewModel.ts. Stable data-testid hooks are for UI tests.
+ */
+import type { PreviewModel, PushStatus } from '../src/shared/previewProtocol';
+import { append, clear, el } from './dom';
+import { ActionButton, createButton, createTag } from './toolkit';
+import { AlignedRow, FieldGroup, LayerCell, alignRows, groupFieldChanges, shortDigest, statusView, totalsView } from './viewModel';
+
+export interface PreviewHandlers {
+  push(): void;
+  openRawDiff(): void;
+  cancel(): void;
+}
+
+export interface PreviewView {
+  updateStatus(status: PushStatus | undefined): void;
+}
+
+const MARK: Record<AlignedRow['change'], { glyph: string; word: string }> = {
+  removed: { glyph: '−', word: 'removed' },
+  added: { glyph: '+', word: 'added' },
+  kept: { glyph: '=', word: 'kept' },
+};
+
+const code = (text: string, title?: string) => el('code', { text, attrs: { title } });
+
+function fact(label: string, testId: string, ...value: (Node | string | undefined | false)[]): HTMLElement[] {
+  return [el('dt', { text: label }), el('dd', { testId }, ...value)];
+}
+
+function renderHeader(m: PreviewModel): HTMLElement {
+  const title = el('h1', { testId: 'preview-title' }, 'Rebase ', code(m.source.reference), ' onto ', code(m.newBase.reference));
+  const existing = m.target.existingDigest
+    ? el('span', { className: 'muted' }, ' (replaces ', code(shortDigest(m.target.existingDigest), m.target.existingDigest), ')')
+    : el('span', { className: 'muted', text: ' (new tag)' });
+  const facts = el(
+    'dl',
+    { className: 'facts' },
+    ...fact('Target', 'target', code(m.target.reference), existing),
+    ...fact('Platform', 'platform', m.platform),
+    ...fact('New manifest digest', 'new-manifest-digest', code(m.newManifestDigest)),
+    ...fact('Source', 'source', code(m.source.reference), ' ', code(shortDigest(m.source.digest), m.source.digest)),
+    ...fact(
+      'Old base',
+      'old-base',
+      code(m.oldBase.reference),
+      ' ',
+      code(shortDigest(m.oldBase.digest), m.oldBase.digest),
+      el('div', { className: 'note', testId: 'old-base-note', data: { foundBy: m.oldBase.foundBy } }, m.oldBase.note),
+    ),
+    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+  );
+  return el('header', { className: 'header' }, title, facts);
+}
+
+function renderWarnings(warnings: readonly string[]): HTMLElement | undefined {
+  if (warnings.length === 0) return undefined;
+  return el(
+    'section',
+    { className: 'callout warning', testId: 'warnings', attrs: { 'aria-labelledby': 'warnings-heading' } },
+    el('h2', { attrs: { id: 'warnings-heading' } }, el('span', { className: 'icon', text: '⚠', attrs: { 'aria-hidden': 'true' } }), ` Warnings (${warnings.length})`),
+    el('ul', {}, ...warnings.map((w) => el('li', { testId: 'warning', text: w }))),
+  );
+}
+
+function renderTotals(m: PreviewModel): HTMLElement {
+  const t = totalsView(m.totals);
+  return el(
+    'section',
+    { className: 'totals', testId: 'totals', attrs: { 'aria-labelledby': 'totals-heading' } },
+    el('h2', { text: 'Summary', attrs: { id: 'totals-heading' } }),
+    el(
+      'dl',
+      { className: 'facts' },
+      ...fact('Layers', 'totals-layers', t.layers),
+      ...fact('Changes', 'totals-counts', t.counts),
+      ...fact('Bytes to move', 'bytes-to-move', t.bytes),
+    ),
+  );
+}
+
+function renderCell(c: LayerCell | undefined, row: AlignedRow, side: 'old' | 'new'): HTMLTableCellElement {
+  if (!c) {
+    return el(
+      'td',
+      { className: 'layer-cell empty', testId: 'layer-cell', data: { side, empty: 'true' } },
+      el('span', { className: 'visually-hidden', text: side === 'old' ? 'not in the old manifest' : 'not in the new manifest' }),
+    );
+  }
+  const mark = MARK[row.change];
+  const line = el(
+    'div',
+    { className: 'layer-line' },
+    el('span', { className: 'mark', text: mark.glyph, attrs: { 'aria-hidden': 'true' } }),
+    el('span', { className: 'change-word', text: mark.word }),
+    el('span', { className: 'index', text: c.index !== undefined ? `#${c.index}` : '', attrs: { title: c.index !== undefined ? `Layer ${c.index}` : undefined } }),
+    el('code', { className: 'digest', text: c.shortDigest, attrs: { title: c.digest } }),
+    el('span', { className: 'size', text: c.sizeText, attrs: { title: `${c.size} bytes` } }),
+    c.foreign && createTag('foreign (not copied)', 'foreign'),
+  );
+  const history = el('div', {
+    className: c.createdBy ? 'created-by' : 'created-by none',
+    text: c.createdBy || '(no history entry)',
+    attrs: { title: c.createdBy || undefined },
+  });
+  return el('td', { className: 'layer-cell', testId: 'layer-cell', data: { side, digest: c.digest, foreign: String(c.foreign) } }, line, history);
+}
+
+function renderLayers(m: PreviewModel): HTMLElement {
+  const rows = alignRows(m.rows);
+  const body = el(
+    'tbody',
+    {},
+    ...rows.map((r) =>
+      el(
+        'tr',
+        {
+          className: `layer-row ${r.change}`,
+          testId: 'layer-row',
+          data: { change: r.change, oldIndex: r.left?.index?.toString(), newIndex: r.right?.index?.toString() },
+        },
+        renderCell(r.left, r, 'old'),
+        renderCell(r.right, r, 'new'),
+      ),
+    ),
+  );
+  return el(
+    'section',
+    { className: 'layers', attrs: { 'aria-labelledby': 'layers-heading' } },
+    el('h2', { text: 'Layers', attrs: { id: 'layers-heading' } }),
+    el(
+      'table',
+      { className: 'layer-table', testId: 'layer-table' },
+      el('caption', { className: 'visually-hidden', text: 'Layers of the old manifest and the new manifest, aligned row by row' }),
+      el('thead', {}, el('tr', {}, el('th', { text: 'Old manifest', attrs: { scope: 'col' } }), el('th', { text: 'New manifest', attrs: { scope: 'col' } }))),
+      body,
+    ),
+  );
+}
+
+function value(v: string | undefined): HTMLElement {
+  return v === undefined ? el('span', { className: 'absent', text: '(absent)' }) : el('span', { className: 'value', text: v });
+}
+
+function renderFieldGroup(g: FieldGroup): HTMLElement {
+  return el(
+    'tbody',
+    { className: 'field-group', testId: 'field-group', data: { group: g.key } },
+    el('tr', { className: 'group-row' }, el('th', { attrs: { colspan: '3', scope: 'rowgroup' } }, g.title, el('span', { className: 'count', text: ` (${g.changes.length})` }))),
+    ...g.changes.map((c) =>
+      el(
+        'tr',
+        { className: `field-change ${c.kind}`, testId: 'field-change', data: { path: c.path, kind: c.kind } },
+        el('th', { className: 'field-path', attrs: { scope: 'row', title: c.path } }, el('code', { text: c.label })),
+        el('td', { className: 'old' }, value(c.old)),
+        el('td', { className: 'new' }, value(c.new)),
+      ),
+    ),
+  );
+}
+
+function renderFieldChanges(m: PreviewModel): HTMLElement {
+  const groups = groupFieldChanges(m.fieldChanges);
+  return el(
+    'section',
+    { className: 'field-changes', testId: 'field-changes', attrs: { 'aria-labelledby': 'fields-heading' } },
+    el('h2', { text: `Config and manifest changes (${m.fieldChanges.length})`, attrs: { id: 'fields-heading' } }),
+    groups.length === 0
+      ? el('p', { className: 'muted', text: 'No field changes.' })
+      : el(
+          'table',
+          { className: 'field-table', testId: 'field-table' },
+          el('caption', { className: 'visually-hidden', text: 'Changed fields of the config and the manifest, grouped' }),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', { className: 'field-path', text: 'Field', attrs: { scope: 'col' } }),
+              el('th', { className: 'old', text: 'Old value', attrs: { scope: 'col' } }),
+              el('th', { className: 'new', text: 'New value', attrs: { scope: 'col' } }),
+            ),
+          ),
+          ...groups.map((g) => renderFieldGroup(g)),
+        ),
+  );
+}
+
+function renderActions(handlers: PreviewHandlers, hasModel: boolean): { node: HTMLElement; view: PreviewView } {
+  let pushRequested = false;
+  let last: PushStatus | undefined;
+  const status = el('div', { className: 'status', testId: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+  const push = createButton({
+    label: 'Push',
+    appearance: 'primary',
+    testId: 'push-button',
+    onClick: () => {
+      pushRequested = true;
+      apply(last);
+      handlers.push();
+    },
+  });
+  const rawDiff = createButton({ label: 'Open Raw Diff', appearance: 'secondary', testId: 'raw-diff-button', onClick: () => handlers.openRawDiff() });
+  const cancel = createButton({ label: 'Cancel', appearance: 'secondary', testId: 'cancel-button', onClick: () => handlers.cancel() });
+  rawDiff.setDisabled(!hasModel);
+
+  let shown = '';
+  function apply(s: PushStatus | undefined): void {
+    const v = statusView(s, hasModel, pushRequested);
+    const hadFocus = document.activeElement === push.element;
+    push.setLabel(v.pushLabel);
+    push.setDisabled(v.pushDisabled);
+    cancel.setLabel(v.cancelLabel);
+    // A disabled button drops focus to the page; keep keyboard users on the actions.
+    if (hadFocus && v.pushDisabled) cancel.focus();
+    status.dataset.phase = v.phase;
+    status.setAttribute('aria-busy', String(v.busy));
+    const key = `${v.phase}\n${v.text}\n${v.digest ?? ''}`;
+    if (key !== shown) {
+      // Only touch the live region when its text changes, so nothing is announced twice.
+      shown = key;
+      clear(status);
+      append(status, v.text && el('span', { className: 'status-text', text: v.text }), v.digest && ' ', v.digest && el('code', { className: 'status-digest', testId: 'status-digest', text: v.digest }));
+    }
+  }
+
+  const node = el('footer', { className: 'actions', attrs: { role: 'group', 'aria-label': 'Actions' } }, el('div', { className: 'buttons' }, push.element, rawDiff.element, cancel.element), status);
+  const view: PreviewView = {
+    updateStatus: (s) => {
+      pushRequested = false;
+      last = s;
+      apply(s);
+    },
+  };
+  apply(undefined);
+  return { node, view };
+}
+
+/** Replaces the contents of `root` with the preview of `model` and returns a handle for status updates. */
+export function renderPreview(root: HTMLElement, model: PreviewModel, status: PushStatus | undefined, handlers: PreviewHandlers): PreviewView {
+  clear(root);
+  const actions = renderActions(handlers, true);
+  const main = el(
+    'main',
+    { className: 'preview', testId: 'preview' },
+    renderHeader(model),
+    renderWarnings(model.warnings),
+    renderTotals(model),
+    renderLayers(model),
+    renderFieldChanges(model),
+  );
+  append(root, main, actions.node);
+  actions.view.updateStatus(status);
+  return actions.view;
+}
+
+/** Before the first model arrives (and nothing was saved): a short note and the Cancel button. */
+export function renderLoading(root: HTMLElement, handlers: PreviewHandlers): PreviewView {
+  clear(root);
+  const actions = renderActions(handlers, false);
+  append(root, el('main', { className: 'preview loading', testId: 'loading' }, el('h1', { text: 'Rebase preview' }), el('p', { className: 'muted', text: 'Loading the preview…' })), actions.node);
+  return actions.view;
+}

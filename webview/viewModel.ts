@@ -1,0 +1,250 @@
+/**
+ * Pure functions that turn the preview model into plain row and cell structures. No DOM here, so
+ * Node unit tests can import this file. Every string in a PreviewModel comes from a registry and
+ * is untrusted: these functions only pass it along as data; the DOM code shows it as text.
+ */
+import type { HostMessage, LayerChange, PreviewFieldChange, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
+
+/** Decimal units, the same as the Registries view and the Docker CLI. */
+export function formatBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n) || n < 0) return '';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** The first 12 hex digits of a digest ("sha256:0123456789abcdef…" → "0123456789ab"). */
+export function shortDigest(digest: string | undefined): string {
+  if (!digest) return '';
+  const colon = digest.indexOf(':');
+  return (colon >= 0 ? digest.slice(colon + 1) : digest).slice(0, 12);
+}
+
+/** One line of a Dockerfile history entry: collapse whitespace and control characters. */
+export function oneLine(s: string | undefined): string {
+  if (!s) return '';
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+}
+
+export interface LayerCell {
+  /** 1-based position on this side. */
+  index?: number;
+  digest: string;
+  shortDigest: string;
+  size: number;
+  sizeText: string;
+  mediaType: string;
+  createdBy: string;
+  foreign: boolean;
+}
+
+/** One visual row of the side-by-side table: removed rows have only `left`, added rows only `right`. */
+export interface AlignedRow {
+  change: LayerChange;
+  left?: LayerCell;
+  right?: LayerCell;
+}
+
+function cell(row: PreviewLayerRow, index: number | undefined): LayerCell {
+  return {
+    index,
+    digest: row.digest,
+    shortDigest: shortDigest(row.digest),
+    size: row.size,
+    sizeText: formatBytes(row.size),
+    mediaType: row.mediaType,
+    createdBy: oneLine(row.createdBy),
+    foreign: row.foreign,
+  };
+}
+
+/**
+ * Lines the old manifest's layers up against the new one's. Kept layers are anchors and sit on
+ * both sides of one row; between anchors the removed layers come first (left only), then the
+ * added ones (right only). The order on each side follows oldIndex / newIndex (input order where
+ * an index is missing), whatever order the rows arrive in.
+ */
+export function alignRows(rows: readonly PreviewLayerRow[]): AlignedRow[] {
+  const withPos = rows.map((row, pos) => ({ row, pos }));
+  const byKey = (key: 'oldIndex' | 'newIndex') => (a: { row: PreviewLayerRow; pos: number }, b: { row: PreviewLayerRow; pos: number }) =>
+    (a.row[key] ?? Number.MAX_SAFE_INTEGER) - (b.row[key] ?? Number.MAX_SAFE_INTEGER) || a.pos - b.pos;
+  const oldSide = withPos.filter((r) => r.row.change !== 'added').sort(byKey('oldIndex'));
+  const newSide = withPos.filter((r) => r.row.change !== 'removed').sort(byKey('newIndex'));
+
+  const out: AlignedRow[] = [];
+  const placed = new Set<number>();
+  let i = 0;
+  let j = 0;
+  while (i < oldSide.length || j < newSide.length) {
+    const o = oldSide[i];
+    const n = newSide[j];
+    if (n && placed.has(n.pos)) {
+      j++;
+    } else if (o && o.row.change === 'removed') {
+      out.push({ change: 'removed', left: cell(o.row, o.row.oldIndex) });
+      i++;
+    } else if (n && n.row.change === 'added') {
+      out.push({ change: 'added', right: cell(n.row, n.row.newIndex) });
+      j++;
+    } else if (o) {
+      // A kept layer: both sides in one row. If the new side has them in another order (it should
+      // not), the old order wins and the new side skips rows already placed.
+      out.push({ change: 'kept', left: cell(o.row, o.row.oldIndex), right: cell(o.row, o.row.newIndex) });
+      placed.add(o.pos);
+      i++;
+    } else if (n) {
+      out.push({ change: 'kept', left: cell(n.row, n.row.oldIndex), right: cell(n.row, n.row.newIndex) });
+      placed.add(n.pos);
+      j++;
+    }
+  }
+  return out;
+}
+
+export interface FieldChangeView {
+  path: string;
+  /** What to show in the group: the part after the group key ("[2]", ".created_by"), or the whole path. */
+  label: string;
+  old?: string;
+  new?: string;
+  kind: 'changed' | 'added' | 'removed';
+}
+
+export interface FieldGroup {
+  /**
+   * For a collection, the path up to its first "[" (e.g. "config.rootfs.diff_ids"); plain fields
+   * (config.created, config.os.version) share one group per document, keyed "config" or "manifest".
+   */
+  key: string;
+  title: string;
+  changes: FieldChangeView[];
+}
+
+const GROUP_TITLES: Record<string, string> = {
+  config: 'Config fields',
+  manifest: 'Manifest fields',
+  'config.rootfs.diff_ids': 'Layer diff IDs (config.rootfs.diff_ids)',
+  'config.history': 'History (config.history)',
+  'manifest.layers': 'Manifest layers (manifest.layers)',
+  'manifest.annotations': 'Manifest annotations (manifest.annotations)',
+  'config.config.Labels': 'Labels (config.config.Labels)',
+};
+
+function groupKey(path: string): string {
+  const bracket = path.indexOf('[');
+  if (bracket > 0) return path.slice(0, bracket);
+  const dot = path.indexOf('.');
+  return dot > 0 ? path.slice(0, dot) : path;
+}
+
+/**
+ * Groups field changes: each collection (diff_ids, history, annotations…) is a group, and the
+ * plain fields of a document (config.created, config.os.version…) form one more. Groups keep the
+ * order in which they first appear, and changes keep their order inside a group.
+ */
+export function groupFieldChanges(changes: readonly PreviewFieldChange[]): FieldGroup[] {
+  const groups = new Map<string, FieldGroup>();
+  for (const c of changes) {
+    const key = groupKey(c.path);
+    let g = groups.get(key);
+    if (!g) {
+      g = { key, title: GROUP_TITLES[key] ?? key, changes: [] };
+      groups.set(key, g);
+    }
+    let label = c.path;
+    if (c.path.startsWith(key) && c.path.length > key.length) label = c.path.slice(key.length).replace(/^\./, '');
+    const kind = c.old === undefined ? 'added' : c.new === undefined ? 'removed' : 'changed';
+    g.changes.push({ path: c.path, label, old: c.old, new: c.new, kind });
+  }
+  return [...groups.values()];
+}
+
+export interface TotalsView {
+  layers: string;
+  counts: string;
+  bytes: string;
+}
+
+export function totalsView(t: PreviewModel['totals']): TotalsView {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return {
+    layers: `${plural(t.oldLayers, 'layer')} → ${plural(t.newLayers, 'layer')}`,
+    counts: `${t.removed} removed · ${t.added} added · ${t.kept} kept`,
+    bytes:
+      t.bytesToMove === 0
+        ? '0 bytes: every layer is mounted or already there'
+        : `${formatBytes(t.bytesToMove)} (${t.bytesToMove} bytes) will be copied through this machine`,
+  };
+}
+
+export interface StatusView {
+  phase: PushPhase;
+  pushDisabled: boolean;
+  pushLabel: string;
+  cancelLabel: string;
+  /** The sentence for the aria-live status region ('' when there is nothing to say). */
+  text: string;
+  /** After a push: the digest to show after the text (unset when the text already has it). */
+  digest?: string;
+  busy: boolean;
+}
+
+/**
+ * What the buttons and the status line show for a push status. `pushRequested` is true between a
+ * click on Push and the host's next status, so a second click cannot start a second push.
+ */
+export function statusView(status: PushStatus | undefined, hasModel: boolean, pushRequested = false): StatusView {
+  const phase: PushPhase = status?.phase ?? 'idle';
+  const message = status?.message?.trim();
+  if (pushRequested && phase !== 'pushing') {
+    return { phase, pushDisabled: true, pushLabel: 'Pushing…', cancelLabel: 'Cancel', text: 'Starting the push…', busy: true };
+  }
+  switch (phase) {
+    case 'pushing':
+      return { phase, pushDisabled: true, pushLabel: 'Pushing…', cancelLabel: 'Cancel', text: message || 'Pushing…', busy: true };
+    case 'done': {
+      const digest = status?.digest && !(message ?? '').includes(status.digest) ? status.digest : undefined;
+      return { phase, pushDisabled: true, pushLabel: 'Pushed', cancelLabel: 'Close', text: message || 'Pushed.', digest, busy: false };
+    }
+    case 'failed':
+      return { phase, pushDisabled: !hasModel, pushLabel: 'Push', cancelLabel: 'Cancel', text: message || 'The push failed.', busy: false };
+    case 'cancelled':
+      return { phase, pushDisabled: !hasModel, pushLabel: 'Push', cancelLabel: 'Cancel', text: message || 'The push was cancelled.', busy: false };
+    default:
+      return { phase, pushDisabled: !hasModel, pushLabel: 'Push', cancelLabel: 'Cancel', text: message ?? '', busy: false };
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A shallow shape check of a message from the host, so a malformed one is ignored instead of breaking the page. */
+export function parseHostMessage(data: unknown): HostMessage | undefined {
+  if (!isObject(data)) return undefined;
+  if (data.type === 'status') return isPushStatus(data.status) ? { type: 'status', status: data.status } : undefined;
+  if (data.type === 'model') {
+    const status = data.status === undefined ? { phase: 'idle' as const } : data.status;
+    return isPreviewModel(data.model) && isPushStatus(status) ? { type: 'model', model: data.model, status } : undefined;
+  }
+  return undefined;
+}
+
+const PHASES: readonly string[] = ['idle', 'pushing', 'done', 'failed', 'cancelled'];
+
+export function isPushStatus(v: unknown): v is PushStatus {
+  return isObject(v) && typeof v.phase === 'string' && PHASES.includes(v.phase) && (v.message === undefined || typeof v.message === 'string') && (v.digest === undefined || typeof v.digest === 'string');
+}
+
+export function isPreviewModel(v: unknown): v is PreviewModel {
+  if (!isObject(v)) return false;
+  const refs = ['source', 'target', 'oldBase', 'newBase'].every((k) => isObject(v[k]) && typeof (v[k] as Record<string, unknown>).reference === 'string');
+  const rows = Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.digest === 'string' && (r.change === 'kept' || r.change === 'removed' || r.change === 'added'));
+  const fields = Array.isArray(v.fieldChanges) && v.fieldChanges.every((f) => isObject(f) && typeof f.path === 'string');
+  const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string');
+  return refs && rows && fields && warnings && isObject(v.totals) && typeof v.platform === 'string' && typeof v.newManifestDigest === 'string';
+}
