@@ -120,7 +120,9 @@ export class RepositoryNode extends Node {
     t.id = this.id;
     t.iconPath = new vscode.ThemeIcon('repo');
     t.contextValue = 'repository';
-    t.tooltip = `${this.repo.registry}/${this.repo.repository}`;
+    const md = new vscode.MarkdownString(`**${markdownEscape(this.repo.repository)}**  \n${markdownEscape(this.repo.registry)}`);
+    if (this.tags) md.appendMarkdown(`\n\n${this.tags.length}${this.cursor ? '+' : ''} tags`);
+    t.tooltip = md;
     return t;
   }
 
@@ -316,7 +318,7 @@ export class LoadMoreNode extends Node {
     t.id = this.id;
     t.iconPath = new vscode.ThemeIcon('ellipsis');
     t.contextValue = 'loadMore';
-    t.tooltip = `Load the next page of ${this.what}`;
+    t.tooltip = new vscode.MarkdownString(`Load the next page of ${this.what}`);
     t.command = { command: 'imageRebase.loadMore', title: 'Load More', arguments: [this] };
     return t;
   }
@@ -344,7 +346,8 @@ export class MessageNode extends Node {
     t.id = this.id;
     t.iconPath = new vscode.ThemeIcon(this.kind === 'signIn' ? 'account' : this.kind === 'retry' || this.kind === 'error' ? 'warning' : 'info');
     t.contextValue = this.kind === 'retry' ? 'error.retry' : `message.${this.kind}`;
-    t.tooltip = this.opts.tooltip;
+    // Markdown, not a plain string: a plain tooltip would replace the row's accessible name.
+    if (this.opts.tooltip) t.tooltip = new vscode.MarkdownString(markdownEscape(this.opts.tooltip));
     t.command = this.opts.command;
     return t;
   }

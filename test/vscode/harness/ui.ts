@@ -134,7 +134,13 @@ export async function contextMenuItem(page: Page, target: Locator, name: string 
 
 /** Right-clicks a target and clicks the named item of its context menu. */
 export async function runContextMenu(page: Page, target: Locator, name: string | RegExp): Promise<void> {
-  await (await contextMenuItem(page, target, name)).click();
+  // A click straight after the menu opens can land during its animation and be lost; hovering
+  // highlights the item and Enter runs it, as with the keyboard.
+  const item = await contextMenuItem(page, target, name);
+  await page.waitForTimeout(300);
+  await item.hover();
+  await page.keyboard.press('Enter');
+  await item.waitFor({ state: 'hidden' });
 }
 
 /** A view's title-bar action (icon button) by its title. */

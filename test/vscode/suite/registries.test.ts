@@ -213,7 +213,7 @@ describe('Registries view', function () {
       retry = nodes[0];
       assert.equal(label(retry), 'Registry unreachable — Retry');
       assert.equal(ctx(retry), 'error.retry');
-      assert.match(String(retry.item().tooltip), /unreachable \(connection refused\)/);
+      assert.match((retry.item().tooltip as vscode.MarkdownString).value, /unreachable \\\(connection refused\\\)/);
       assert.equal(retry.item().command?.command, 'imageRebase.retry');
     } finally {
       await fetch(`${CONTROL}/start`, { method: 'POST' });

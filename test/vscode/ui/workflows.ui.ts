@@ -1,0 +1,133 @@
+// What a user does, in a real VS Code (code-server in headless Chromium) against real registries:
+// browse the Registries view, use its context menu and the palette, and rebase an image through
+// the QuickPicks and the Rebase Preview webview. Screenshots go to test-artifacts/screenshots/.
+import assert from 'node:assert/strict';
+import { after, before, describe, it as nodeIt } from 'node:test';
+import { screenshot } from '../harness/browser';
+import {
+  answerInputBox,
+  editorTab,
+  expandTreeItem,
+  notification,
+  openViewContainer,
+  quickInputBox,
+  quickInputRows,
+  runCommand,
+  runContextMenu,
+  startUiSession,
+  treeItem,
+  webviewFrame,
+  type UiSession,
+} from '../harness/ui';
+
+describe('UI: Registries view and Rebase Image', () => {
+  let s: UiSession;
+  let host: string;
+
+  before(async () => {
+    s = await startUiSession({ fixtures: true });
+    host = s.env.IMAGE_REBASE_TEST_REGISTRY;
+    await openViewContainer(s.page, 'Image Rebase');
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  const view = () => s.page.locator('.sidebar');
+
+  /** A test whose failure leaves a screenshot of the moment behind (test-artifacts/screenshots/failed-*). */
+  const it = (name: string, fn: () => Promise<void>) =>
+    nodeIt(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        await screenshot(s.page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+        throw e;
+      }
+    });
+
+  it('expands registry > repository > tag down to a layer', async () => {
+    await expandTreeItem(treeItem(view(), new RegExp(`^${host.replace(/\./g, '\\.')}`)));
+    await expandTreeItem(treeItem(view(), /^app(\s|$)/));
+    await expandTreeItem(treeItem(view(), /^1\b/));
+    const layer = treeItem(view(), /COPY hello\.txt/);
+    await layer.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match((await layer.getAttribute('aria-label')) ?? '', /^2\s+[0-9a-f]{12}\s+\d/);
+    await treeItem(view(), /^config/).waitFor({ state: 'visible' });
+    await s.page.waitForTimeout(400);
+    await screenshot(s.page, 'tree-expanded-to-layer');
+  });
+
+  it('opens a manifest from the tag context menu', async () => {
+    await runContextMenu(s.page, treeItem(view(), /^1\b/), 'Open Manifest');
+    await editorTab(s.page, /1\.manifest\.json/).waitFor({ state: 'visible', timeout: 10_000 });
+    await s.page.locator('.monaco-editor .view-lines').filter({ hasText: '"layers"' }).first().waitFor({ timeout: 10_000 });
+    await screenshot(s.page, 'context-open-manifest');
+  });
+
+  it('adds a registry from the palette and offers sign-in for it', async () => {
+    const basic = s.env.IMAGE_REBASE_TEST_BASIC_REGISTRY;
+    await runCommand(s.page, 'Image Rebase: Add Registry…');
+    await quickInputBox(s.page).fill(basic);
+    await quickInputRows(s.page).first().waitFor({ state: 'visible' });
+    await s.page.keyboard.press('Enter');
+    await expandTreeItem(treeItem(view(), new RegExp(`^${basic.replace(/\./g, '\\.')}`)));
+    await treeItem(view(), /Sign in to see repositories/).waitFor({ state: 'visible', timeout: 15_000 });
+    await screenshot(s.page, 'palette-add-registry-sign-in');
+  });
+
+  /** Palette → the four steps → the preview webview. */
+  async function rebaseThroughPalette(source: string, newBase: string, target: string) {
+    // One webview at a time, so the frame found below is this preview's.
+    await runCommand(s.page, 'View: Close All Editors');
+    await s.page.locator('iframe.webview.ready').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+    await runCommand(s.page, 'Image Rebase: Rebase Image');
+    for (const value of [source, newBase]) {
+      await quickInputBox(s.page).fill(value);
+      await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
+      await s.page.keyboard.press('Enter');
+    }
+    // Step 3 offers the detected old base: accept it.
+    await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.keyboard.press('Enter');
+    await answerInputBox(s.page, target);
+    const frame = webviewFrame(s.page);
+    await frame.locator('[data-testid="target"]', { hasText: target }).waitFor({ state: 'visible', timeout: 20_000 });
+    await frame.locator('[data-testid="layer-row"]').first().waitFor({ state: 'visible' });
+    return frame;
+  }
+
+  it('rebases through the palette, QuickPicks, preview and Push', async () => {
+    const frame = await rebaseThroughPalette(`${host}/app:1`, `${host}/base:2`, `${host}/app:ui-rebased`);
+    const changes = await frame.locator('[data-testid="layer-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-change')));
+    assert.deepEqual(changes, ['removed', 'added', 'added', 'kept', 'kept']);
+    assert.match((await frame.locator('[data-testid="old-base-note"]').textContent()) ?? '', /Old base detected as .*base:1/);
+    assert.match((await frame.locator('[data-testid="bytes-to-move"]').textContent()) ?? '', /^0\b|0 bytes/);
+    await s.page.waitForTimeout(400);
+    await screenshot(s.page, 'rebase-preview');
+
+    await frame.locator('[data-testid="push-button"]').click();
+    await notification(s.page, /Pushed .*app:ui-rebased@sha256:/).waitFor({ state: 'visible', timeout: 30_000 });
+    await frame.locator('[data-testid="status"][data-phase="done"]').waitFor({ timeout: 10_000 });
+    await s.page.waitForTimeout(400);
+    await screenshot(s.page, 'rebase-pushed');
+  });
+
+  it('shows hostile labels, annotations and history as text and runs nothing', async () => {
+    const hostile = s.env.IMAGE_REBASE_TEST_HOSTILE;
+    const frame = await rebaseThroughPalette(`${host}/hostile:1`, `${host}/base:2`, `${host}/hostile:ui`);
+    const dom = await frame.locator('body').evaluate((body) => ({
+      text: body.textContent ?? '',
+      images: body.ownerDocument.querySelectorAll('img').length,
+      // VS Code injects its own inline script into the frame; none may carry the payload.
+      scripts: [...body.ownerDocument.querySelectorAll('script')].filter((x) => (x.textContent ?? '').includes('pwned')).length,
+      title: body.ownerDocument.title,
+    }));
+    assert.ok(dom.text.includes(hostile), 'the hostile string is shown as text');
+    assert.equal(dom.images, 0, 'no <img> element was created');
+    assert.equal(dom.scripts, 0, 'no script element carries the payload');
+    assert.notEqual(dom.title, 'pwned');
+    await s.page.waitForTimeout(400);
+    await screenshot(s.page, 'rebase-preview-hostile');
+  });
+});
