@@ -29,6 +29,9 @@ export interface VscodeFixtures {
 }
 
 const SUITE_DIR = join(REPO_ROOT, 'test/vscode/suite');
+// The benchmark runs its own files (and fixtures) through this same runner.
+const TESTS_DIR = join(REPO_ROOT, process.env.IMAGE_REBASE_VSCODE_SUITE ?? 'test/vscode/suite');
+const FIXTURES_FILE = join(REPO_ROOT, process.env.IMAGE_REBASE_VSCODE_FIXTURES ?? 'test/vscode/fixtures.ts');
 const OUT_DIR = join(REPO_ROOT, 'out/test/suite');
 
 function step(cmd: string, args: string[]): void {
@@ -38,9 +41,12 @@ function step(cmd: string, args: string[]): void {
 
 export async function bundleSuite(): Promise<string> {
   rmSync(OUT_DIR, { recursive: true, force: true });
-  const entries = readdirSync(SUITE_DIR)
-    .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
-    .map((f) => join(SUITE_DIR, f));
+  const entries = [
+    join(SUITE_DIR, 'index.ts'),
+    ...readdirSync(TESTS_DIR)
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => join(TESTS_DIR, f)),
+  ];
   await build({
     entryPoints: entries,
     outdir: OUT_DIR,
@@ -84,7 +90,7 @@ async function main(): Promise<number> {
   const logs: string[] = [];
   let code = 1;
   try {
-    const fixturesFile = join(REPO_ROOT, 'test/vscode/fixtures.ts');
+    const fixturesFile = FIXTURES_FILE;
     if (existsSync(fixturesFile)) {
       const mod = await import(pathToFileURL(fixturesFile).href);
       const setup = (mod.setup ?? mod.default?.setup) as (() => Promise<VscodeFixtures>) | undefined;

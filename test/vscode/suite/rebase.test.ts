@@ -123,6 +123,21 @@ describe('Rebase Image command', function () {
     panel.panel.dispose();
   });
 
+  it('warns that signatures of the source will not follow the new digest', async () => {
+    // A cosign-style signature tag next to the source: sha256-<hex>.sig in the same repository.
+    const repo = { registry: REGISTRY, repository: 'dapp' };
+    const source = await client.getManifest(repo, '1');
+    const sigTag = `${source.digest.replace(':', '-')}.sig`;
+    await client.putManifest(repo, sigTag, source.bytes, source.mediaType);
+    const panel = await rebase({ source: `${REGISTRY}/dapp:1`, newBase: `${REGISTRY}/dbase:2`, oldBase: `${REGISTRY}/dbase:1`, target: `${REGISTRY}/dapp:signed-rebased` });
+    assert.ok(panel, api.services.lastError);
+    assert.ok(
+      panel.session.model.warnings.some((w) => w.includes(sigTag) && w.includes('will not follow the new digest')),
+      JSON.stringify(panel.session.model.warnings),
+    );
+    panel.panel.dispose();
+  });
+
   it('opens the raw diff of manifests and configs', async () => {
     const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:rawdiff` });
     assert.ok(panel, api.services.lastError);

@@ -130,4 +130,15 @@ describe('UI: Registries view and Rebase Image', () => {
     await s.page.waitForTimeout(400);
     await screenshot(s.page, 'rebase-preview-hostile');
   });
+
+  it('restores the preview when it is hidden and shown again', async () => {
+    // The hostile preview is open: hide it behind a new editor in the same group, then return.
+    await runCommand(s.page, 'File: New Untitled Text File');
+    await editorTab(s.page, /Untitled-1/).waitFor({ state: 'visible' });
+    await editorTab(s.page, /Rebase Preview: hostile:ui/).click();
+    const frame = webviewFrame(s.page);
+    await frame.locator('[data-testid="target"]', { hasText: `${host}/hostile:ui` }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await frame.locator('[data-testid="layer-row"]').count(), 4);
+    assert.equal(await frame.locator('[data-testid="status"]').getAttribute('data-phase'), 'idle');
+  });
 });
