@@ -41,11 +41,12 @@ function step(cmd: string, args: string[]): void {
 
 export async function bundleSuite(): Promise<string> {
   rmSync(OUT_DIR, { recursive: true, force: true });
+  // Named outputs: entries from two folders would otherwise land in subfolders of OUT_DIR.
   const entries = [
-    join(SUITE_DIR, 'index.ts'),
+    { in: join(SUITE_DIR, 'index.ts'), out: 'index' },
     ...readdirSync(TESTS_DIR)
       .filter((f) => f.endsWith('.test.ts'))
-      .map((f) => join(TESTS_DIR, f)),
+      .map((f) => ({ in: join(TESTS_DIR, f), out: f.replace(/\.ts$/, '') })),
   ];
   await build({
     entryPoints: entries,
