@@ -4,20 +4,31 @@ import * as registries from './extension/registries/register';
 import * as auth from './extension/auth/register';
 import * as documents from './extension/documents/register';
 import * as rebase from './extension/rebase/register';
+import * as codelens from './extension/codelens/register';
 import type { RegistriesTreeProvider } from './extension/registries/treeProvider';
+import type { FromCodeLensProvider } from './extension/codelens/provider';
 
 /** What activate() hands back: used by the extension-host tests, and nothing else. */
 export interface ImageRebaseApi {
   services: Services;
   tree: RegistriesTreeProvider;
+  codeLens: FromCodeLensProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): ImageRebaseApi {
   const services = new Services(context);
   const explorer = registries.register(services);
-  context.subscriptions.push(services, ...explorer.disposables, ...auth.register(services), ...documents.register(services), ...rebase.register(services, explorer));
+  const lenses = codelens.register(services);
+  context.subscriptions.push(
+    services,
+    ...explorer.disposables,
+    ...auth.register(services),
+    ...documents.register(services),
+    ...rebase.register(services, explorer),
+    ...lenses.disposables,
+  );
   services.log.info('Image Rebase activated');
-  return { services, tree: explorer.tree };
+  return { services, tree: explorer.tree, codeLens: lenses.provider };
 }
 
 export function deactivate(): void {
