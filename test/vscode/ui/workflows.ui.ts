@@ -4,8 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it as nodeIt } from 'node:test';
 import { screenshot } from '../harness/browser';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   answerInputBox,
+  codeLens,
   editorTab,
   expandTreeItem,
   notification,
@@ -140,5 +143,33 @@ describe('UI: Registries view and Rebase Image', () => {
     await frame.locator('[data-testid="target"]', { hasText: `${host}/hostile:ui` }).waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await frame.locator('[data-testid="layer-row"]').count(), 4);
     assert.equal(await frame.locator('[data-testid="status"]').getAttribute('data-phase'), 'idle');
+  });
+
+  it('clicks Dockerfile CodeLenses: update a pin, and rebase onto the FROM', async () => {
+    const seed = JSON.parse(s.env.IMAGE_REBASE_TEST_SEED);
+    const workspace = s.fixtures!.workspace!;
+    await writeFile(join(workspace, 'Dockerfile'), `FROM ${host}/base:1@${seed.base2} AS old\nRUN true\nFROM ${host}/base:2\nCOPY hello.txt /app/\n`);
+    await runCommand(s.page, 'View: Close All Editors');
+    await s.page.keyboard.press('Control+P');
+    await quickInputBox(s.page).fill('Dockerfile');
+    await quickInputRows(s.page).filter({ hasText: 'Dockerfile' }).first().waitFor({ state: 'visible' });
+    await s.page.keyboard.press('Enter');
+
+    const newer = codeLens(s.page, /Newer base available \(pushed/);
+    await newer.waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.waitForTimeout(400);
+    await screenshot(s.page, 'codelens-dockerfile');
+    await newer.click();
+    await s.page.locator('.monaco-editor .view-lines').filter({ hasText: seed.base1.slice(0, 30) }).first().waitFor({ timeout: 10_000 });
+
+    await codeLens(s.page, 'Rebase image onto this base…').click();
+    await answerInputBox(s.page, `${host}/app:1`); // which pushed image this Dockerfile builds
+    await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.keyboard.press('Enter');
+    await answerInputBox(s.page, `${host}/app:from-lens`);
+    const frame = webviewFrame(s.page);
+    await frame.locator('[data-testid="target"]', { hasText: `${host}/app:from-lens` }).waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match((await frame.locator('[data-testid="new-base"]').textContent()) ?? '', new RegExp(`${host.replace(/\./g, '\\.')}/base:2`));
+    await screenshot(s.page, 'codelens-rebase-preview');
   });
 });
