@@ -145,6 +145,26 @@ describe('UI: Registries view and Rebase Image', () => {
     assert.equal(await frame.locator('[data-testid="status"]').getAttribute('data-phase'), 'idle');
   });
 
+  it('renders the preview with the theme: dark and high contrast', async () => {
+    const frame = webviewFrame(s.page);
+    const backgrounds: string[] = [];
+    for (const theme of ['Dark Modern', 'Dark High Contrast']) {
+      await runCommand(s.page, 'Preferences: Color Theme');
+      await quickInputBox(s.page).fill(theme);
+      await quickInputRows(s.page).filter({ hasText: theme }).first().waitFor({ state: 'visible' });
+      await s.page.keyboard.press('Enter');
+      await s.page.waitForTimeout(800);
+      backgrounds.push(await frame.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor));
+      await screenshot(s.page, `rebase-preview-${theme.toLowerCase().replace(/ /g, '-')}`);
+    }
+    assert.notEqual(backgrounds[0], 'rgb(255, 255, 255)', 'the preview follows the dark theme');
+    assert.equal(backgrounds[1], 'rgb(0, 0, 0)', 'high contrast is black');
+    await runCommand(s.page, 'Preferences: Color Theme');
+    await quickInputBox(s.page).fill('Light Modern');
+    await quickInputRows(s.page).filter({ hasText: 'Light Modern' }).first().waitFor({ state: 'visible' });
+    await s.page.keyboard.press('Enter');
+  });
+
   it('clicks Dockerfile CodeLenses: update a pin, and rebase onto the FROM', async () => {
     const seed = JSON.parse(s.env.IMAGE_REBASE_TEST_SEED);
     const workspace = s.fixtures!.workspace!;
