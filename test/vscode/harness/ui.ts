@@ -196,6 +196,9 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = quickInputRows(page).filter({ has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();
+  // The palette closes when the command starts; a command that opens its own quick input
+  // (a QuickPick, an InputBox) shows it again with another title.
+  await page.locator('.quick-input-widget .quick-input-box input[aria-label="Type the name of a command to run."]').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
 }
 
 /** Picks the quick-pick row whose label is exactly this text. */

@@ -79,17 +79,25 @@ describe('UI: Registries view and Rebase Image', () => {
     await screenshot(s.page, 'palette-add-registry-sign-in');
   });
 
+  /**
+   * Types into the Rebase Image step whose title ends with `title` and accepts it. Waiting for the
+   * title matters: the next step opens only once the previous answer has been checked.
+   */
+  async function answerStep(title: string, value: string) {
+    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${title}` }).waitFor({ state: 'visible', timeout: 20_000 });
+    await quickInputBox(s.page).fill(value);
+    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
+    await s.page.keyboard.press('Enter');
+  }
+
   /** Palette → the four steps → the preview webview. */
   async function rebaseThroughPalette(source: string, newBase: string, target: string) {
     // One webview at a time, so the frame found below is this preview's.
     await runCommand(s.page, 'View: Close All Editors');
     await s.page.locator('iframe.webview.ready').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
     await runCommand(s.page, 'Image Rebase: Rebase Image');
-    for (const value of [source, newBase]) {
-      await quickInputBox(s.page).fill(value);
-      await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-      await s.page.keyboard.press('Enter');
-    }
+    await answerStep('image to rebase', source);
+    await answerStep('new base image', newBase);
     // Step 3 offers the detected old base: accept it.
     await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.keyboard.press('Enter');
@@ -114,6 +122,30 @@ describe('UI: Registries view and Rebase Image', () => {
     await frame.locator('[data-testid="status"][data-phase="done"]').waitFor({ timeout: 10_000 });
     await s.page.waitForTimeout(400);
     await screenshot(s.page, 'rebase-pushed');
+
+    // "Reveal in Tree" selects the new tag in the Registries view.
+    await notification(s.page, /Pushed .*app:ui-rebased/).getByRole('button', { name: 'Reveal in Tree' }).click();
+    const revealed = treeItem(view(), /^ui-rebased\b/);
+    await revealed.waitFor({ state: 'visible', timeout: 10_000 });
+    await s.page.waitForFunction((el) => el?.getAttribute('aria-selected') === 'true', await revealed.elementHandle(), { timeout: 10_000 });
+  });
+
+  it('asks before replacing an existing tag, naming the digest it replaces', async () => {
+    const existing = JSON.parse(s.env.IMAGE_REBASE_TEST_SEED).base1 as string;
+    await runCommand(s.page, 'View: Close All Editors');
+    await runCommand(s.page, 'Image Rebase: Rebase Image');
+    await answerStep('image to rebase', `${host}/app:1`);
+    await answerStep('new base image', `${host}/base:2`);
+    await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.keyboard.press('Enter');
+    await answerInputBox(s.page, `${host}/base:1`);
+    const dialog = s.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match((await dialog.textContent()) ?? '', new RegExp(`base:1 already exists \\(${existing}\\)`));
+    await screenshot(s.page, 'rebase-confirm-overwrite');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await s.page.locator('iframe.webview.ready').count(), 0, 'no preview after declining');
   });
 
   it('shows hostile labels, annotations and history as text and runs nothing', async () => {
@@ -174,6 +206,7 @@ describe('UI: Registries view and Rebase Image', () => {
     await quickInputBox(s.page).fill('Dockerfile');
     await quickInputRows(s.page).filter({ hasText: 'Dockerfile' }).first().waitFor({ state: 'visible' });
     await s.page.keyboard.press('Enter');
+    await editorTab(s.page, /^Dockerfile$/).waitFor({ state: 'visible', timeout: 10_000 });
 
     const newer = codeLens(s.page, /Newer base available \(pushed/);
     await newer.waitFor({ state: 'visible', timeout: 20_000 });
