@@ -3,27 +3,10 @@
  * Node unit tests can import this file. Every string in a PreviewModel comes from a registry and
  * is untrusted: these functions only pass it along as data; the DOM code shows it as text.
  */
+import { formatBytes, shortDigest } from '../src/shared/format';
 import type { HostMessage, LayerChange, PreviewFieldChange, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
 
-/** Decimal units, the same as the Registries view and the Docker CLI. */
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n) || n < 0) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
-
-/** The first 12 hex digits of a digest ("sha256:0123456789abcdef…" → "0123456789ab"). */
-export function shortDigest(digest: string | undefined): string {
-  if (!digest) return '';
-  const colon = digest.indexOf(':');
-  return (colon >= 0 ? digest.slice(colon + 1) : digest).slice(0, 12);
-}
+export { formatBytes, shortDigest };
 
 /** One line of a Dockerfile history entry: collapse whitespace and control characters. */
 export function oneLine(s: string | undefined): string {

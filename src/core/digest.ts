@@ -21,7 +21,4 @@ export function digestLike(expected: string, data: Uint8Array): string | undefin
   return `${alg}:` + createHash(alg).update(data).digest('hex');
 }
 
-export function shortDigest(d: string, n = 12): string {
-  const i = d.indexOf(':');
-  return i < 0 ? d.slice(0, n) : d.slice(i + 1, i + 1 + n);
-}
+export { shortDigest } from '../shared/format';

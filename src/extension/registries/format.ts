@@ -1,16 +1,6 @@
 /** Display helpers for registry data, which is untrusted: nothing here lets markup through. */
 
-export function formatBytes(n: number | undefined): string {
-  if (n === undefined || !Number.isFinite(n)) return '';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+export { formatBytes } from '../../shared/format';
 
 export function formatDate(iso: string | undefined): string {
   if (!iso) return '';
