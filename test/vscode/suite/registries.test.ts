@@ -223,6 +223,23 @@ describe('Registries view', function () {
     assert.deepEqual((await children(await root(FLAKY))).map(label), ['flaky/base']);
   });
 
+  it('offers the registries of ~/.docker/config.json when adding one', async () => {
+    await setRegistries([REGISTRY]);
+    const { writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await writeFile(join(process.env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { 'https://ghcr.io/v1/': {}, [REGISTRY]: {} }, credHelpers: { 'registry.example.com': 'none' } }));
+    let settled = false;
+    const pending = Promise.resolve(vscode.commands.executeCommand('imageRebase.addRegistry')).finally(() => (settled = true));
+    // The QuickPick lists ghcr.io and registry.example.com (not the registry already shown): take the first.
+    while (!settled) {
+      await new Promise((r) => setTimeout(r, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    assert.equal(await pending, 'ghcr.io');
+    assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY, 'ghcr.io']);
+    await setRegistries([REGISTRY]);
+  });
+
   it('adds and removes registries and repositories through settings', async () => {
     await setRegistries([REGISTRY]);
     assert.equal(await vscode.commands.executeCommand('imageRebase.addRegistry', `http://${BASIC}/`), BASIC);
