@@ -4,7 +4,7 @@ import { ImageReference, formatReference, parseReference, repositoryName, withDi
 import { RegistryClient } from '../registry/client';
 import { mapLimit } from '../util/concurrency';
 import { throwIfCancelled } from '../util/abort';
-import { PlatformSpec, fetchImage, resolveManifest } from './fetchImage';
+import { FetchMemo, PlatformSpec, fetchImage, resolveManifest } from './fetchImage';
 import { ImageDocuments } from './plan';
 
 export type OldBaseSource = 'argument' | 'annotation' | 'search';
@@ -20,6 +20,8 @@ export interface DiscoverOptions {
   /** Most tags of the new base's repository to inspect. */
   tagLimit?: number;
   signal?: AbortSignal;
+  /** Shares fetches between the discoveries of one operation (one per platform of an index). */
+  memo?: FetchMemo;
 }
 
 /** Number of leading layers `base` shares with `image`, when all of base is a proper prefix. */
@@ -40,7 +42,7 @@ export async function discoverOldBase(
   platform: PlatformSpec,
   opts: DiscoverOptions = {},
 ): Promise<DiscoveredBase> {
-  const fromAnnotation = await fromAnnotations(client, source, platform, opts.signal);
+  const fromAnnotation = await fromAnnotations(client, source, platform, opts.signal, opts.memo);
   if (fromAnnotation) return fromAnnotation;
   throwIfCancelled(opts.signal);
   const fromSearch = await searchRepository(client, source, newBase, platform, opts);
@@ -56,6 +58,7 @@ async function fromAnnotations(
   source: ImageDocuments,
   platform: PlatformSpec,
   signal?: AbortSignal,
+  memo?: FetchMemo,
 ): Promise<DiscoveredBase | undefined> {
   const ann = source.manifest.manifest.annotations ?? {};
   const name = ann[ANNOTATION_BASE_NAME];
@@ -68,7 +71,7 @@ async function fromAnnotations(
     return undefined; // a malformed annotation is not the user's fault; fall back to searching
   }
   try {
-    const docs = await fetchImage(client, ref, platform, signal);
+    const docs = await fetchImage(client, ref, { ...platform, osVersionRule: 'exact' }, signal, memo);
     if (basePrefixLength(source.manifest.manifest, docs.manifest.manifest) === 0) return undefined;
     return { docs, foundBy: 'annotation', note: `Old base ${formatReference(ref)} found in the image's ${ANNOTATION_BASE_NAME} annotation.` };
   } catch (e) {
@@ -87,11 +90,12 @@ async function searchRepository(
 ): Promise<DiscoveredBase | undefined> {
   const limit = opts.tagLimit ?? 200;
   const repo = { registry: newBase.registry, repository: newBase.repository };
-  const tags = await client.allTags(repo, limit + 1, opts.signal);
+  const tags = opts.memo ? await opts.memo.tags(client, repo, limit + 1, opts.signal) : await client.allTags(repo, limit + 1, opts.signal);
+  const exact: PlatformSpec = { ...platform, osVersionRule: 'exact' };
   const searched = tags.slice(0, limit);
   const candidates = await mapLimit(searched, 8, async (tag) => {
     try {
-      const m = await resolveManifest(client, withTag(newBase, tag), platform, opts.signal);
+      const m = await resolveManifest(client, withTag(newBase, tag), exact, opts.signal, opts.memo);
       return { tag, digest: m.digest, length: basePrefixLength(source.manifest.manifest, m.manifest) };
     } catch (e) {
       // Tags for other platforms or artifacts are simply not candidates.
@@ -103,7 +107,7 @@ async function searchRepository(
   if (best.length === 0) return undefined;
   const sameDigest = candidates.filter((c) => c.digest === best.digest).map((c) => c.tag);
   const ref = withDigest(withTag(newBase, best.tag), best.digest);
-  const docs = await fetchImage(client, ref, platform, opts.signal);
+  const docs = await fetchImage(client, ref, exact, opts.signal, opts.memo);
   docs.reference = formatReference(withTag(newBase, best.tag));
   const also = sameDigest.length > 1 ? ` (also tagged ${sameDigest.filter((t) => t !== best.tag).join(', ')})` : '';
   const bounded = tags.length > limit ? ` Only the first ${limit} tags were searched.` : '';

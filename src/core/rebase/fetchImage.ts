@@ -4,11 +4,60 @@ import { isImageManifestType, isIndexType } from '../mediaTypes';
 import { ImageReference, formatReference } from '../reference';
 import { RegistryClient, RepositoryName } from '../registry/client';
 import { ImageDocuments } from './plan';
+import { choosePlatform } from './platformMatch';
 
 export interface PlatformSpec {
   os: string;
   architecture: string;
   variant?: string;
+  /** Windows: the os.version to match (same build, see platformMatch.ts). */
+  'os.version'?: string;
+  /** How to use os.version: 'newest' revision of the build (new bases) or 'exact' first (old bases). */
+  osVersionRule?: 'newest' | 'exact';
+}
+
+/**
+ * Memoises manifest and config fetches for the duration of one operation (an index rebase looks
+ * at the same base index once per platform). Digest-addressed blobs never change; a tag is only
+ * read once per operation, which is also what keeps one run consistent.
+ */
+export class FetchMemo {
+  private readonly manifests = new Map<string, Promise<FetchedManifest>>();
+  private readonly blobs = new Map<string, Promise<Buffer>>();
+  private readonly tagLists = new Map<string, Promise<string[]>>();
+
+  tags(client: RegistryClient, repo: RepositoryName, limit: number, signal?: AbortSignal): Promise<string[]> {
+    const key = `${repo.registry}/${repo.repository}#${limit}`;
+    let p = this.tagLists.get(key);
+    if (!p) {
+      p = client.allTags(repo, limit, signal);
+      this.tagLists.set(key, p);
+      p.catch(() => this.tagLists.delete(key));
+    }
+    return p;
+  }
+
+  manifest(client: RegistryClient, repo: RepositoryName, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    const key = `${repo.registry}/${repo.repository}@${reference}`;
+    let p = this.manifests.get(key);
+    if (!p) {
+      p = client.getManifest(repo, reference, signal);
+      this.manifests.set(key, p);
+      p.catch(() => this.manifests.delete(key));
+    }
+    return p;
+  }
+
+  blob(client: RegistryClient, repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<Buffer> {
+    const key = `${repo.registry}/${repo.repository}@${digest}`;
+    let p = this.blobs.get(key);
+    if (!p) {
+      p = client.getBlob(repo, digest, signal);
+      this.blobs.set(key, p);
+      p.catch(() => this.blobs.delete(key));
+    }
+    return p;
+  }
 }
 
 export function parsePlatform(s: string): PlatformSpec {
@@ -34,11 +83,6 @@ export function imageChildren(index: ImageIndex): Descriptor[] {
   );
 }
 
-function matches(p: Platform | undefined, want: PlatformSpec): boolean {
-  if (!p || p.os !== want.os || p.architecture !== want.architecture) return false;
-  // An unspecified variant matches any (as Docker treats arm64 and arm64/v8 alike).
-  return !want.variant || !p.variant || p.variant === want.variant;
-}
 
 /**
  * Fetches an image manifest. An index is resolved to the child for `platform`; without one, an
@@ -49,23 +93,34 @@ export async function resolveManifest(
   ref: ImageReference,
   platform: PlatformSpec | undefined,
   signal?: AbortSignal,
+  memo?: FetchMemo,
 ): Promise<FetchedManifest<ImageManifest>> {
   const repo = repoOf(ref);
   const reference = ref.digest ?? ref.tag ?? 'latest';
-  let fetched = await client.getManifest(repo, reference, signal);
+  const get = (r: string) => (memo ? memo.manifest(client, repo, r, signal) : client.getManifest(repo, r, signal));
+  let fetched = await get(reference);
   if (isIndexType(fetched.mediaType)) {
     const children = imageChildren(fetched.manifest as ImageIndex);
-    const chosen = platform ? children.find((c) => matches(c.platform, platform)) : children.length === 1 ? children[0] : undefined;
+    let chosen: Descriptor | undefined;
+    if (platform) {
+      const match = choosePlatform(platform, children.map((c) => ({ platform: c.platform!, item: c })), {
+        variant: 'lenient',
+        osVersion: platform.osVersionRule ?? 'newest',
+        baseName: formatReference(ref),
+      });
+      if (!match.matched) throw new UserError('platform', `${match.reason}; choose an image built for that platform.`);
+      chosen = match.item;
+    } else if (children.length === 1) {
+      chosen = children[0];
+    }
     if (!chosen) {
       const available = children.map((c) => formatPlatform(c.platform!)).join(', ') || 'none';
       throw new UserError(
         'platform',
-        platform
-          ? `${formatReference(ref)} has no image for ${formatPlatform(platform)} (it has: ${available}); choose an image built for that platform.`
-          : `${formatReference(ref)} is a multi-platform image (${available}); choose one with --platform, e.g. --platform ${formatPlatform(children[0]?.platform ?? { os: 'linux', architecture: 'amd64' })}.`,
+        `${formatReference(ref)} is a multi-platform image (${available}); choose one with --platform, e.g. --platform ${formatPlatform(children[0]?.platform ?? { os: 'linux', architecture: 'amd64' })}.`,
       );
     }
-    fetched = await client.getManifest(repo, chosen.digest, signal);
+    fetched = await get(chosen.digest);
     if (!isImageManifestType(fetched.mediaType)) {
       throw new UserError('unsupported', `${formatReference(ref)} lists ${chosen.digest} as an image, but it is a ${fetched.mediaType}; the index is malformed.`);
     }
@@ -79,18 +134,44 @@ export async function fetchImage(
   ref: ImageReference,
   platform: PlatformSpec | undefined,
   signal?: AbortSignal,
+  memo?: FetchMemo,
+): Promise<ImageDocuments> {
+  const manifest = await resolveManifest(client, ref, platform, signal, memo);
+  return imageDocuments(client, ref, manifest, signal, memo);
+}
+
+/** Reads the config of an already fetched image manifest and checks that it is an image. */
+export async function imageDocuments(
+  client: RegistryClient,
+  ref: ImageReference,
+  manifest: FetchedManifest<ImageManifest>,
+  signal?: AbortSignal,
+  memo?: FetchMemo,
 ): Promise<ImageDocuments> {
   const repo = repoOf(ref);
-  const manifest = await resolveManifest(client, ref, platform, signal);
-  const configBytes = await client.getBlob(repo, manifest.manifest.config.digest, signal);
+  const digest = manifest.manifest.config?.digest;
+  if (!digest) {
+    throw new UserError('unsupported', `${formatReference(ref)} has no config; it is not a container image.`);
+  }
+  const configBytes = memo ? await memo.blob(client, repo, digest, signal) : await client.getBlob(repo, digest, signal);
   let config: ImageConfig;
   try {
     config = JSON.parse(configBytes.toString('utf8'));
   } catch {
     throw new UserError('unsupported', `The config of ${formatReference(ref)} is not valid JSON; it is not a container image.`);
   }
-  if (!config.rootfs || !Array.isArray(config.rootfs.diff_ids) || !config.os || !config.architecture) {
+  if (!config || !config.rootfs || !Array.isArray(config.rootfs.diff_ids) || !config.os || !config.architecture) {
     throw new UserError('unsupported', `${formatReference(ref)} is not a container image (its config has no rootfs, os or architecture); only images can be rebased.`);
   }
   return { reference: formatReference(ref), repo, manifest, config };
+}
+
+/** The platform to look for in bases of this image: its own, with os.version for Windows. */
+export function platformOf(config: ImageConfig, osVersionRule: 'newest' | 'exact' = 'newest'): PlatformSpec {
+  return {
+    os: config.os,
+    architecture: config.architecture,
+    variant: config.variant,
+    ...(config['os.version'] ? { 'os.version': config['os.version'], osVersionRule } : {}),
+  };
 }

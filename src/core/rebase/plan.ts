@@ -11,6 +11,7 @@ import {
 } from '../manifest';
 import { MediaTypes, isForeignLayerType } from '../mediaTypes';
 import { RepositoryName } from '../registry/client';
+import { windowsBuild, windowsFamily } from './platformMatch';
 import { baseHistoryLength, countLayerEntries, layerHistory, trailingEmptyEntries } from './history';
 
 /** One image as fetched: what the planner needs and nothing it would have to fetch itself. */
@@ -215,8 +216,35 @@ function checkPlatform(source: ImageDocuments, oldBase: ImageDocuments, newBase:
   }
   const ov = oldBase.config['os.version'];
   const nv = nb['os.version'];
-  if ((ov ?? '') !== (nv ?? '')) {
+  if (s.os === 'windows') {
+    checkWindowsFamily(source, oldBase, newBase);
+    if (windowsBuild(ov) !== undefined && windowsBuild(nv) !== undefined && windowsBuild(ov) !== windowsBuild(nv)) {
+      warnings.push(
+        `The Windows release changes from ${ov} to ${nv} (new base ${newBase.reference}): the rebased image needs a ${windowsBuild(nv)} host (or Hyper-V isolation), and app layers built for ${windowsBuild(ov)} are not rebuilt for it.`,
+      );
+    } else if ((ov ?? '') !== (nv ?? '')) {
+      warnings.push(`The OS version changes from ${ov ?? 'unset'} to ${nv ?? 'unset'}; app layers are not rebuilt for it.`);
+    }
+    warnings.push(
+      `Windows app layers carry file and registry changes recorded against the old base ${oldBase.reference}; they may not fit ${newBase.reference}, so test the rebased image on a Windows host.`,
+    );
+  } else if ((ov ?? '') !== (nv ?? '')) {
     warnings.push(`The OS version changes from ${ov ?? 'unset'} to ${nv ?? 'unset'}; app layers are not rebuilt for it.`);
+  }
+}
+
+/**
+ * nanoserver and servercore differ in system files and registry hives, and Windows app layers
+ * are deltas against them: moving between the two families is refused when the names tell.
+ */
+function checkWindowsFamily(source: ImageDocuments, oldBase: ImageDocuments, newBase: ImageDocuments): void {
+  const from = windowsFamily(oldBase.reference) ?? windowsFamily(source.manifest.manifest.annotations?.[ANNOTATION_BASE_NAME]);
+  const to = windowsFamily(newBase.reference);
+  if (from && to && from !== to) {
+    throw new UserError(
+      'platform',
+      `Image ${source.reference} is built on Windows ${from} (${oldBase.reference}) and ${newBase.reference} is Windows ${to}: Windows app layers record file and registry changes against their own base family, so they cannot be moved to another; choose a ${from} new base or rebuild the image.`,
+    );
   }
 }
 

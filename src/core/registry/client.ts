@@ -50,8 +50,10 @@ interface RequestOptions {
   scopes?: string[];
 }
 
-const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 16 });
-const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 16 });
+// An index rebase pushes up to 8 images at once with 8 blob requests each: 64 connections per
+// registry keep them all in flight (requests are small; the round trips are what cost).
+const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
 /**
  * The one registry client: every HTTP call to a registry goes through `request`, which adds
