@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main';
+import { cli, tagDigest, type CliRun } from '../harness/cli';
 import { startRegistry, TestRegistry } from '../harness/registry';
 import { fetchBlob, fetchManifest, putManifest, type Descriptor } from '../harness/rawRegistry';
 import { pullAndUnpack } from '../harness/containerd';
@@ -15,26 +15,6 @@ import { executeRebase, prepareAnyRebase } from '../../src/core/rebase/rebase';
 import { parseReference } from '../../src/core/reference';
 import { isUserError } from '../../src/core/errors';
 
-interface CliRun {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function cli(...argv: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out, err };
-}
-
-async function tagDigest(host: string, repo: string, tag: string): Promise<string | undefined> {
-  try {
-    return (await fetchManifest(host, repo, tag)).digest;
-  } catch {
-    return undefined;
-  }
-}
 
 async function configOf(host: string, repo: string, m: { json: { config: Descriptor } }): Promise<Record<string, any>> {
   return JSON.parse((await fetchBlob(host, repo, m.json.config.digest)).toString());

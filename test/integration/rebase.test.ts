@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli/main';
+import { cli, tagDigest } from '../harness/cli';
 import { startRegistry, TestRegistry } from '../harness/registry';
 import { buildImage, pushImage, seedStandardImages, StandardImages } from '../harness/fixtures';
 import { fetchManifest, fetchBlob, catalog } from '../harness/rawRegistry';
@@ -9,26 +9,6 @@ import { RegistryClient } from '../../src/core/registry/client';
 import { executeRebase, prepareRebase } from '../../src/core/rebase/rebase';
 import { isUserError } from '../../src/core/errors';
 
-interface CliRun {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function cli(...argv: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) });
-  return { code, out, err };
-}
-
-async function tagDigest(host: string, repo: string, tag: string): Promise<string | undefined> {
-  try {
-    return (await fetchManifest(host, repo, tag)).digest;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Checks the pushed image in depth with the registry's own answers and with containerd. */
 async function assertRebased(host: string, repo: string, tag: string, images: StandardImages['oci'], expectedMediaType: string): Promise<void> {
