@@ -5,6 +5,7 @@ import * as auth from './extension/auth/register';
 import * as documents from './extension/documents/register';
 import * as rebase from './extension/rebase/register';
 import * as codelens from './extension/codelens/register';
+import * as manifestList from './extension/manifestList/register';
 import type { RegistriesTreeProvider } from './extension/registries/treeProvider';
 import type { FromCodeLensProvider } from './extension/codelens/provider';
 
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): ImageRebaseApi {
     ...documents.register(services),
     ...rebase.register(services, explorer),
     ...lenses.disposables,
+    ...manifestList.register(services, explorer.tree),
   );
   services.log.info('Image Rebase activated');
   return { services, tree: explorer.tree, codeLens: lenses.provider };

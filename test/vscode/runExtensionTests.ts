@@ -3,7 +3,7 @@
 // the repo root. Usage: node --import tsx test/vscode/runExtensionTests.ts
 //
 // - Finishes the code-server install (scripts/setup-code-server.sh, a no-op once done), builds
-//   the extension (npm run build) and bundles the tests to out/test/suite/.
+//   the extension (npm run build) and bundles the tests to out/test/suite-<pid>/ (removed afterwards).
 // - If test/vscode/fixtures.ts exists, calls its setup() first (e.g. to start a registry): its env
 //   goes to code-server and so to the extension host, its settings into the user settings, and
 //   its teardown() runs at the end. Variables named IMAGE_REBASE_TEST_* pass through as well.
@@ -32,7 +32,8 @@ const SUITE_DIR = join(REPO_ROOT, 'test/vscode/suite');
 // The benchmark runs its own files (and fixtures) through this same runner.
 const TESTS_DIR = join(REPO_ROOT, process.env.IMAGE_REBASE_VSCODE_SUITE ?? 'test/vscode/suite');
 const FIXTURES_FILE = join(REPO_ROOT, process.env.IMAGE_REBASE_VSCODE_FIXTURES ?? 'test/vscode/fixtures.ts');
-const OUT_DIR = join(REPO_ROOT, 'out/test/suite');
+// One folder per run: two runs in one checkout (a developer's and a helper's) must not clash.
+const OUT_DIR = join(REPO_ROOT, `out/test/suite-${process.pid}`);
 
 function step(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -137,6 +138,7 @@ async function main(): Promise<number> {
     await server?.stop();
     if (tmpWorkspace) await rm(tmpWorkspace, { recursive: true, force: true });
     await fixtures?.teardown().catch((e: unknown) => console.log(`# fixtures teardown failed: ${e}`));
+    rmSync(OUT_DIR, { recursive: true, force: true });
   }
 
   const counts = countsFrom(logs);

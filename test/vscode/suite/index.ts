@@ -1,5 +1,5 @@
 // Entry point the real VS Code extension host loads as `extensionTestsPath` (bundled by
-// test/vscode/runExtensionTests.ts to out/test/suite/index.js, next to the bundled *.test.js).
+// test/vscode/runExtensionTests.ts to out/test/suite-<pid>/index.js, next to the bundled *.test.js).
 // Runs every *.test.js beside it with mocha (bdd: describe/it, importable from 'mocha') and reports
 // through console.log, which the workbench forwards to the runner, in TAP form:
 //   ok 1 - suite title test title
