@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   answerInputBox,
   codeLens,
+  contextMenuItem,
   editorTab,
   expandTreeItem,
   notification,
@@ -224,5 +225,15 @@ describe('UI: Registries view and Rebase Image', () => {
     await frame.locator('[data-testid="target"]', { hasText: `${host}/app:from-lens` }).waitFor({ state: 'visible', timeout: 20_000 });
     assert.match((await frame.locator('[data-testid="new-base"]').textContent()) ?? '', new RegExp(`${host.replace(/\./g, '\\.')}/base:2`));
     await screenshot(s.page, 'codelens-rebase-preview');
+  });
+
+  it('offers Create Manifest List… for a multi-selection of tags', async () => {
+    await treeItem(view(), /^1\b/).click();
+    await treeItem(view(), /^ui-rebased\b/).click({ modifiers: ['Control'] });
+    const item = await contextMenuItem(s.page, treeItem(view(), /^ui-rebased\b/), 'Create Manifest List…');
+    assert.ok(await item.isVisible());
+    await s.page.waitForTimeout(300);
+    await screenshot(s.page, 'tree-multiselect-create-manifest-list');
+    await s.page.keyboard.press('Escape');
   });
 });
