@@ -78,13 +78,16 @@ describe('Registries view', function () {
   it('pages the catalog with the registry\'s Link header', async () => {
     await vscode.workspace.getConfiguration('imageRebase').update('pageSize', 2, vscode.ConfigurationTarget.Global);
     try {
+      // Other suites add repositories: the expected pages come from the registry's own catalog.
+      const catalog = ((await (await fetch(`http://${REGISTRY}/v2/_catalog`)).json()) as { repositories: string[] }).repositories;
+      assert.ok(catalog.length > 4);
       const reg = await root(REGISTRY);
       await vscode.commands.executeCommand('imageRebase.refresh', reg);
       let list = await children(reg);
-      assert.deepEqual(list.map(label), ['app', 'base', 'Load more…']);
+      assert.deepEqual(list.map(label), [...catalog.slice(0, 2), 'Load more…']);
       await vscode.commands.executeCommand('imageRebase.loadMore', list[2]);
       list = await children(reg);
-      assert.deepEqual(list.map(label), ['app', 'base', 'dapp', 'dbase', 'Load more…']);
+      assert.deepEqual(list.map(label), [...catalog.slice(0, 4), 'Load more…']);
     } finally {
       await vscode.workspace.getConfiguration('imageRebase').update('pageSize', 10, vscode.ConfigurationTarget.Global);
     }
