@@ -5,7 +5,7 @@
 import type { PreviewModel, PushStatus } from '../src/shared/previewProtocol';
 import { append, clear, el } from './dom';
 import { ActionButton, createButton, createTag } from './toolkit';
-import { AlignedRow, FieldGroup, LayerCell, alignRows, groupFieldChanges, shortDigest, statusView, totalsView } from './viewModel';
+import { AlignedRow, FieldGroup, LayerCell, PlatformSection, alignRows, groupFieldChanges, indexSummaryView, platformSections, shortDigest, statusView, totalsView } from './viewModel';
 
 export interface PreviewHandlers {
   push(): void;
@@ -64,12 +64,15 @@ function renderWarnings(warnings: readonly string[]): HTMLElement | undefined {
   );
 }
 
-function renderTotals(m: PreviewModel): HTMLElement {
+/** Headings get ids for aria-labelledby; `scope` keeps them unique when one page shows several images. */
+const hid = (name: string, scope: string) => (scope ? `${name}-${scope}` : name);
+
+function renderTotals(m: PreviewModel, scope = '', title = 'Summary', level: 'h2' | 'h3' = 'h2'): HTMLElement {
   const t = totalsView(m.totals);
   return el(
     'section',
-    { className: 'totals', testId: 'totals', attrs: { 'aria-labelledby': 'totals-heading' } },
-    el('h2', { text: 'Summary', attrs: { id: 'totals-heading' } }),
+    { className: 'totals', testId: 'totals', attrs: { 'aria-labelledby': hid('totals-heading', scope) } },
+    el(level, { text: title, attrs: { id: hid('totals-heading', scope) } }),
     el(
       'dl',
       { className: 'facts' },
@@ -107,7 +110,7 @@ function renderCell(c: LayerCell | undefined, row: AlignedRow, side: 'old' | 'ne
   return el('td', { className: 'layer-cell', testId: 'layer-cell', data: { side, digest: c.digest, foreign: String(c.foreign) } }, line, history);
 }
 
-function renderLayers(m: PreviewModel): HTMLElement {
+function renderLayers(m: PreviewModel, scope = '', level: 'h2' | 'h3' = 'h2'): HTMLElement {
   const rows = alignRows(m.rows);
   const body = el(
     'tbody',
@@ -127,8 +130,8 @@ function renderLayers(m: PreviewModel): HTMLElement {
   );
   return el(
     'section',
-    { className: 'layers', attrs: { 'aria-labelledby': 'layers-heading' } },
-    el('h2', { text: 'Layers', attrs: { id: 'layers-heading' } }),
+    { className: 'layers', attrs: { 'aria-labelledby': hid('layers-heading', scope) } },
+    el(level, { text: 'Layers', attrs: { id: hid('layers-heading', scope) } }),
     el(
       'table',
       { className: 'layer-table', testId: 'layer-table' },
@@ -160,12 +163,12 @@ function renderFieldGroup(g: FieldGroup): HTMLElement {
   );
 }
 
-function renderFieldChanges(m: PreviewModel): HTMLElement {
+function renderFieldChanges(m: PreviewModel, scope = '', title = 'Config and manifest changes', level: 'h2' | 'h3' = 'h2'): HTMLElement {
   const groups = groupFieldChanges(m.fieldChanges);
   return el(
     'section',
-    { className: 'field-changes', testId: 'field-changes', attrs: { 'aria-labelledby': 'fields-heading' } },
-    el('h2', { text: `Config and manifest changes (${m.fieldChanges.length})`, attrs: { id: 'fields-heading' } }),
+    { className: 'field-changes', testId: 'field-changes', attrs: { 'aria-labelledby': hid('fields-heading', scope) } },
+    el(level, { text: `${title} (${m.fieldChanges.length})`, attrs: { id: hid('fields-heading', scope) } }),
     groups.length === 0
       ? el('p', { className: 'muted', text: 'No field changes.' })
       : el(
@@ -185,6 +188,122 @@ function renderFieldChanges(m: PreviewModel): HTMLElement {
           ),
           ...groups.map((g) => renderFieldGroup(g)),
         ),
+  );
+}
+
+// ---- a whole index: summary of its entries, then one section per rebased platform ----------------
+
+function renderIndexHeader(m: PreviewModel): HTMLElement {
+  const index = m.index!;
+  const rebased = platformSections(m).length;
+  const images = index.entries.filter((e) => e.kind === 'image').length;
+  const plural = images === 1 ? '' : 's';
+  const count = rebased === images ? `${images} platform${plural}` : `${rebased} of ${images} platform${plural}`;
+  const title = el('h1', { testId: 'preview-title' }, 'Rebase ', code(m.source.reference), ' onto ', code(m.newBase.reference), el('span', { className: 'muted', text: ` (${count})` }));
+  const existing = m.target.existingDigest
+    ? el('span', { className: 'muted' }, ' (replaces ', code(shortDigest(m.target.existingDigest), m.target.existingDigest), ')')
+    : el('span', { className: 'muted', text: ' (new tag)' });
+  const facts = el(
+    'dl',
+    { className: 'facts' },
+    ...fact('Target', 'target', code(m.target.reference), existing),
+    ...fact('Platforms', 'platform', m.platform),
+    ...fact('New index digest', 'new-manifest-digest', code(index.newDigest)),
+    ...fact('Source', 'source', code(m.source.reference), ' ', code(shortDigest(index.digest), index.digest), el('span', { className: 'muted', text: ` ${index.mediaType}` })),
+    ...fact('Old bases', 'old-base', el('span', { className: 'muted', text: 'found for each platform, see below' })),
+    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+  );
+  return el('header', { className: 'header' }, title, facts);
+}
+
+function renderIndexEntries(m: PreviewModel): HTMLElement {
+  const v = indexSummaryView(m.index!);
+  const rows = v.entries.map((e) =>
+    el(
+      'tr',
+      { className: `index-entry ${e.action}`, testId: 'index-entry', data: { platform: e.platform, kind: e.kind, action: e.action, digest: e.digest } },
+      el('th', { className: 'entry-label', attrs: { scope: 'row' } }, e.platform ? code(e.platform) : el('span', { text: e.kind })),
+      el('td', { className: 'entry-action' }, el('span', { className: `action ${e.action}`, text: e.actionText })),
+      el(
+        'td',
+        { className: 'entry-reason' },
+        el('div', { testId: 'index-entry-reason', text: e.reason }),
+        e.oldBaseNote && el('div', { className: 'note', testId: 'index-entry-old-base', text: e.oldBaseNote }),
+      ),
+      el(
+        'td',
+        { className: 'entry-digest' },
+        code(e.shortDigest, e.digest),
+        e.newShortDigest && e.newDigest !== e.digest && el('span', {}, ' → ', code(e.newShortDigest, e.newDigest)),
+      ),
+    ),
+  );
+  return el(
+    'section',
+    { className: 'index-summary', testId: 'index-summary', attrs: { 'aria-labelledby': 'index-heading' } },
+    el('h2', { attrs: { id: 'index-heading' } }, 'Index entries', el('span', { className: 'count', testId: 'index-counts', text: ` (${v.counts})` })),
+    el(
+      'table',
+      { className: 'index-table', testId: 'index-table' },
+      el('caption', { className: 'visually-hidden', text: 'Every entry of the source index and what happens to it' }),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { className: 'col-entry', text: 'Entry', attrs: { scope: 'col' } }),
+          el('th', { className: 'col-action', text: 'Action', attrs: { scope: 'col' } }),
+          el('th', { className: 'col-reason', text: 'Why', attrs: { scope: 'col' } }),
+          el('th', { className: 'col-digest', text: 'Digest (source → new)', attrs: { scope: 'col' } }),
+        ),
+      ),
+      el('tbody', {}, ...rows),
+    ),
+  );
+}
+
+function renderPlatformSection(s: PlatformSection, i: number): HTMLElement {
+  const m = s.model;
+  const scope = `p${i}`;
+  const facts = el(
+    'dl',
+    { className: 'facts' },
+    ...fact('Platform', 'platform', m.platform),
+    ...fact('New manifest digest', 'new-manifest-digest', code(m.newManifestDigest)),
+    ...fact('Source image', 'source', code(shortDigest(m.source.digest), m.source.digest)),
+    ...fact(
+      'Old base',
+      'old-base',
+      code(m.oldBase.reference),
+      ' ',
+      code(shortDigest(m.oldBase.digest), m.oldBase.digest),
+      el('div', { className: 'note', testId: 'old-base-note', data: { foundBy: m.oldBase.foundBy } }, m.oldBase.note),
+    ),
+    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+  );
+  return el(
+    'details',
+    { className: 'platform-section', testId: 'platform-section', data: { platform: s.platform }, attrs: { open: s.open ? '' : undefined } },
+    el('summary', { className: 'platform-summary' }, el('span', { className: 'platform-name' }, code(s.platform)), el('span', { className: 'muted', text: ` ${totalsView(m.totals).counts}` })),
+    el(
+      'div',
+      { className: 'platform-body' },
+      facts,
+      renderTotals(m, scope, 'Summary', 'h3'),
+      renderLayers(m, scope, 'h3'),
+      renderFieldChanges(m, scope, 'Config and manifest changes', 'h3'),
+    ),
+  );
+}
+
+function renderPlatforms(m: PreviewModel): HTMLElement {
+  const sections = platformSections(m);
+  return el(
+    'section',
+    { className: 'platforms', testId: 'platforms', attrs: { 'aria-labelledby': 'platforms-heading' } },
+    el('h2', { text: `Rebased images (${sections.length})`, attrs: { id: 'platforms-heading' } }),
+    ...sections.map((s, i) => renderPlatformSection(s, i)),
   );
 }
 
@@ -242,15 +361,26 @@ function renderActions(handlers: PreviewHandlers, hasModel: boolean): { node: HT
 export function renderPreview(root: HTMLElement, model: PreviewModel, status: PushStatus | undefined, handlers: PreviewHandlers): PreviewView {
   clear(root);
   const actions = renderActions(handlers, true);
-  const main = el(
-    'main',
-    { className: 'preview', testId: 'preview' },
-    renderHeader(model),
-    renderWarnings(model.warnings),
-    renderTotals(model),
-    renderLayers(model),
-    renderFieldChanges(model),
-  );
+  const main = model.index
+    ? el(
+        'main',
+        { className: 'preview index', testId: 'preview', data: { kind: 'index' } },
+        renderIndexHeader(model),
+        renderWarnings(model.warnings),
+        renderTotals(model, '', 'Summary (all rebased images)'),
+        renderIndexEntries(model),
+        renderPlatforms(model),
+        renderFieldChanges(model, '', 'Index changes'),
+      )
+    : el(
+        'main',
+        { className: 'preview', testId: 'preview' },
+        renderHeader(model),
+        renderWarnings(model.warnings),
+        renderTotals(model),
+        renderLayers(model),
+        renderFieldChanges(model),
+      );
   append(root, main, actions.node);
   actions.view.updateStatus(status);
   return actions.view;

@@ -4,7 +4,7 @@
  * is untrusted: these functions only pass it along as data; the DOM code shows it as text.
  */
 import { formatBytes, shortDigest } from '../src/shared/format';
-import type { HostMessage, LayerChange, PreviewFieldChange, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
+import type { HostMessage, IndexEntryAction, LayerChange, PreviewFieldChange, PreviewIndex, PreviewIndexEntry, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
 
 export { formatBytes, shortDigest };
 
@@ -117,6 +117,9 @@ const GROUP_TITLES: Record<string, string> = {
   'manifest.layers': 'Manifest layers (manifest.layers)',
   'manifest.annotations': 'Manifest annotations (manifest.annotations)',
   'config.config.Labels': 'Labels (config.config.Labels)',
+  index: 'Index fields',
+  'index.manifests': 'Index entries (index.manifests)',
+  'index.annotations': 'Index annotations (index.annotations)',
 };
 
 function groupKey(path: string): string {
@@ -164,6 +167,74 @@ export function totalsView(t: PreviewModel['totals']): TotalsView {
         ? '0 bytes: every layer is mounted or already there'
         : `${formatBytes(t.bytesToMove)} (${t.bytesToMove} bytes) will be copied through this machine`,
   };
+}
+
+export interface IndexEntryView {
+  /** The platform of an image, else the kind of entry ("attestation", "artifact"). */
+  label: string;
+  platform?: string;
+  kind: string;
+  action: IndexEntryAction;
+  /** "Rebased", "Kept", "Dropped". */
+  actionText: string;
+  reason: string;
+  digest: string;
+  shortDigest: string;
+  newDigest?: string;
+  newShortDigest?: string;
+  /** Rebased images: how their own old base was found (a sentence from the engine). */
+  oldBaseNote?: string;
+}
+
+export interface IndexSummaryView {
+  /** "2 rebased · 1 kept · 1 dropped" (actions that occur only). */
+  counts: string;
+  entries: IndexEntryView[];
+}
+
+const ACTION_TEXT: Record<IndexEntryAction, string> = { rebased: 'Rebased', kept: 'Kept', dropped: 'Dropped' };
+
+/** The index summary table: one row per entry of the source index, in its order. */
+export function indexSummaryView(index: PreviewIndex): IndexSummaryView {
+  const entries = index.entries.map(
+    (e): IndexEntryView => ({
+      label: e.platform ?? e.kind,
+      platform: e.platform,
+      kind: e.kind,
+      action: e.action,
+      actionText: ACTION_TEXT[e.action] ?? e.action,
+      reason: oneLine(e.reason),
+      digest: e.digest,
+      shortDigest: shortDigest(e.digest),
+      newDigest: e.newDigest,
+      newShortDigest: e.newDigest ? shortDigest(e.newDigest) : undefined,
+      oldBaseNote: e.model ? oneLine(e.model.oldBase.note) : undefined,
+    }),
+  );
+  const counts = (['rebased', 'kept', 'dropped'] as const)
+    .map((a) => [a, entries.filter((e) => e.action === a).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([a, n]) => `${n} ${a}`)
+    .join(' · ');
+  return { counts: counts || 'no entries', entries };
+}
+
+export interface PlatformSection {
+  platform: string;
+  model: PreviewModel;
+  /** Collapsed line of the section: "linux/amd64: 1 removed · 2 added · 2 kept". */
+  summary: string;
+  /** The first section starts open, the others closed. */
+  open: boolean;
+}
+
+/** One section per rebased image of an index preview, in index order; none for one image. */
+export function platformSections(model: PreviewModel): PlatformSection[] {
+  const rebased = (model.index?.entries ?? []).filter((e): e is PreviewIndexEntry & { model: PreviewModel } => e.action === 'rebased' && e.model !== undefined);
+  return rebased.map((e, i) => {
+    const platform = e.platform ?? e.model.platform;
+    return { platform, model: e.model, summary: `${platform}: ${totalsView(e.model.totals).counts}`, open: i === 0 };
+  });
 }
 
 export interface StatusView {
@@ -223,8 +294,27 @@ export function isPushStatus(v: unknown): v is PushStatus {
   return isObject(v) && typeof v.phase === 'string' && PHASES.includes(v.phase) && (v.message === undefined || typeof v.message === 'string') && (v.digest === undefined || typeof v.digest === 'string');
 }
 
+const ACTIONS: readonly string[] = ['rebased', 'kept', 'dropped'];
+
+function isPreviewIndex(v: unknown): v is PreviewIndex {
+  if (!isObject(v) || typeof v.digest !== 'string' || typeof v.newDigest !== 'string' || typeof v.mediaType !== 'string' || !Array.isArray(v.entries)) return false;
+  return v.entries.every(
+    (e) =>
+      isObject(e) &&
+      typeof e.kind === 'string' &&
+      typeof e.action === 'string' &&
+      ACTIONS.includes(e.action) &&
+      typeof e.reason === 'string' &&
+      typeof e.digest === 'string' &&
+      (e.platform === undefined || typeof e.platform === 'string') &&
+      (e.newDigest === undefined || typeof e.newDigest === 'string') &&
+      (e.model === undefined || (isPreviewModel(e.model) && e.model.index === undefined)),
+  );
+}
+
 export function isPreviewModel(v: unknown): v is PreviewModel {
   if (!isObject(v)) return false;
+  if (v.index !== undefined && !isPreviewIndex(v.index)) return false;
   const refs = ['source', 'target', 'oldBase', 'newBase'].every((k) => isObject(v[k]) && typeof (v[k] as Record<string, unknown>).reference === 'string');
   const rows = Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.digest === 'string' && (r.change === 'kept' || r.change === 'removed' || r.change === 'added'));
   const fields = Array.isArray(v.fieldChanges) && v.fieldChanges.every((f) => isObject(f) && typeof f.path === 'string');

@@ -44,6 +44,41 @@ export interface PreviewModel {
     bytesToMove: number;
   };
   warnings: string[];
+  /**
+   * Present when the source is an index (OCI image index or Docker manifest list) rebased as a
+   * whole. Then source, target and newManifestDigest name the indexes, platform lists the
+   * platforms, rows are empty, fieldChanges are those of the index document, totals add up the
+   * rebased images, and oldBase is the first rebased image's (each entry's model has its own).
+   * Absent for one image: such previews are exactly as before.
+   */
+  index?: PreviewIndex;
+}
+
+export type IndexEntryAction = 'rebased' | 'kept' | 'dropped';
+
+export interface PreviewIndexEntry {
+  /** Images: "linux/arm64/v8", "windows/amd64 (10.0.14393.2068)". */
+  platform?: string;
+  /** 'image', 'attestation', 'signature', 'artifact', 'index' or 'unknown'. */
+  kind: string;
+  action: IndexEntryAction;
+  /** Why, in words, e.g. "rebased onto r/base:2", "dropped: it describes …". */
+  reason: string;
+  /** The entry's manifest digest in the source index. */
+  digest: string;
+  /** Its digest in the new index (rebased: the new image; kept: the same; dropped: absent). */
+  newDigest?: string;
+  /** Rebased images: the preview of that image alone (layers, fields, its own old base). */
+  model?: PreviewModel;
+}
+
+export interface PreviewIndex {
+  /** Digest of the source index and of the index that Push writes to the tag. */
+  digest: string;
+  newDigest: string;
+  mediaType: string;
+  /** Every entry of the source index, in order. */
+  entries: PreviewIndexEntry[];
 }
 
 export type PushPhase = 'idle' | 'pushing' | 'done' | 'failed' | 'cancelled';

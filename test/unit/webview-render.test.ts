@@ -7,9 +7,11 @@ import {
   alignRows,
   formatBytes,
   groupFieldChanges,
+  indexSummaryView,
   isPreviewModel,
   oneLine,
   parseHostMessage,
+  platformSections,
   shortDigest,
   statusView,
   totalsView,
@@ -186,6 +188,79 @@ test('parseHostMessage: accepts the protocol, ignores anything else', () => {
   assert.equal(parseHostMessage(null), undefined);
   assert.equal(isPreviewModel(model), true);
   assert.equal(isPreviewModel({ ...model, warnings: [1] }), false);
+});
+
+// An index of two images (both rebased), an attestation of the first (dropped) and an artifact (kept).
+const child = (platform: string, c: string): PreviewModel => ({
+  ...model,
+  source: { reference: 'r/app:1', digest: dg(c) },
+  target: { reference: `r/app@${dg('9')}` },
+  oldBase: { reference: 'r/base:1', digest: dg('2'), foundBy: 'search', note: `Old base detected as r/base:1 (${platform}).` },
+  platform,
+  warnings: [],
+});
+const indexModel: PreviewModel = {
+  ...model,
+  platform: 'linux/amd64, linux/arm64/v8',
+  rows: [],
+  fieldChanges: [{ path: 'index.manifests[0].digest', old: dg('a'), new: dg('b') }],
+  index: {
+    digest: dg('1'),
+    newDigest: dg('5'),
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    entries: [
+      { platform: 'linux/amd64', kind: 'image', action: 'rebased', reason: 'rebased onto r/base:2', digest: dg('a'), newDigest: dg('b'), model: child('linux/amd64', 'a') },
+      { platform: 'linux/arm64/v8', kind: 'image', action: 'rebased', reason: 'rebased onto r/base:2', digest: dg('c'), newDigest: dg('d'), model: child('linux/arm64/v8', 'c') },
+      { kind: 'attestation', action: 'dropped', reason: 'dropped: it describes\nthe source image', digest: dg('e') },
+      { kind: 'artifact', action: 'kept', reason: 'kept unchanged: it is not an image', digest: dg('f'), newDigest: dg('f') },
+    ],
+  },
+};
+
+test('indexSummaryView: one row per entry in index order, labelled by platform or kind, with counts', () => {
+  const v = indexSummaryView(indexModel.index!);
+  assert.equal(v.counts, '2 rebased · 1 kept · 1 dropped');
+  assert.deepEqual(
+    v.entries.map((e) => [e.label, e.action, e.actionText]),
+    [
+      ['linux/amd64', 'rebased', 'Rebased'],
+      ['linux/arm64/v8', 'rebased', 'Rebased'],
+      ['attestation', 'dropped', 'Dropped'],
+      ['artifact', 'kept', 'Kept'],
+    ],
+  );
+  assert.equal(v.entries[0].shortDigest, 'aaaaaaaaaaaa');
+  assert.equal(v.entries[0].newShortDigest, 'bbbbbbbbbbbb');
+  assert.equal(v.entries[0].oldBaseNote, 'Old base detected as r/base:1 (linux/amd64).');
+  assert.equal(v.entries[2].reason, 'dropped: it describes the source image', 'one line');
+  assert.equal(v.entries[2].newDigest, undefined);
+  assert.equal(v.entries[2].oldBaseNote, undefined);
+  assert.equal(indexSummaryView({ ...indexModel.index!, entries: [] }).counts, 'no entries');
+});
+
+test('platformSections: one per rebased image, the first open; none for one image', () => {
+  const sections = platformSections(indexModel);
+  assert.deepEqual(
+    sections.map((x) => [x.platform, x.open, x.model.source.digest]),
+    [
+      ['linux/amd64', true, dg('a')],
+      ['linux/arm64/v8', false, dg('c')],
+    ],
+  );
+  assert.equal(sections[1].summary, 'linux/arm64/v8: 2 removed · 3 added · 2 kept');
+  assert.deepEqual(platformSections(model), []);
+});
+
+test('isPreviewModel: an index model is checked down to its entries; single-image models need no index', () => {
+  assert.equal(isPreviewModel(indexModel), true);
+  assert.deepEqual(parseHostMessage({ type: 'model', model: indexModel, status: { phase: 'idle' } }), { type: 'model', model: indexModel, status: { phase: 'idle' } });
+  const entries = indexModel.index!.entries;
+  const withEntries = (e: unknown[]) => ({ ...indexModel, index: { ...indexModel.index, entries: e } });
+  assert.equal(isPreviewModel(withEntries([...entries, { kind: 'image', action: 'exploded', reason: '', digest: dg('0') }])), false);
+  assert.equal(isPreviewModel(withEntries([{ ...entries[0], model: { ...entries[0].model, rows: 'nope' } }])), false);
+  assert.equal(isPreviewModel(withEntries([{ ...entries[0], model: indexModel }])), false, 'no index inside an index');
+  assert.equal(isPreviewModel({ ...indexModel, index: { ...indexModel.index, newDigest: 5 } }), false);
+  assert.equal(isPreviewModel({ ...indexModel, index: null }), false);
 });
 
 test('webview sources never hand strings to an HTML parser or set inline handlers/styles', () => {

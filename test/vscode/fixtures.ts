@@ -1,7 +1,9 @@
 /**
  * Real registries for the VS Code suites, started by the runner before code-server so the
  * extension host reaches them through IMAGE_REBASE_TEST_* variables:
- * - REGISTRY: anonymous, with the sample images (base, app, multi index, `many` with 25 tags);
+ * - REGISTRY: anonymous, with the sample images (base, app, multi index, `many` with 25 tags), and
+ *   two-platform indexes (linux/amd64 + linux/arm64/v8): mbase:1 and mbase:2, mapp:1 on mbase:1
+ *   (with an attestation and an unknown artifact), mbase:2-amd64only (see seedLinuxIndexes);
  * - BASIC_REGISTRY / TOKEN_REGISTRY: htpasswd and Bearer-token auth, with USER / PASSWORD;
  * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start).
  */
@@ -14,6 +16,7 @@ import { startTokenServer, TokenServer } from '../harness/tokenServer';
 import { seedSampleRegistry, SampleRegistry } from '../harness/samples';
 import { buildImage, pushImage } from '../harness/fixtures';
 import { pullAndUnpack } from '../harness/containerd';
+import { seedLinuxIndexes, LinuxIndexes } from '../harness/indexFixtures';
 
 /** Registry strings that would run script if any view rendered them as HTML. */
 export const HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
@@ -30,6 +33,7 @@ export async function setup() {
     startRegistry(),
   ]);
   const samples: SampleRegistry = await seedSampleRegistry(plain.host);
+  const indexes: LinuxIndexes = await seedLinuxIndexes(plain.host);
   const creds = { username: USER, password: PASSWORD };
   await Promise.all([
     pushImage(samples.standard.built.base1, `${basic.host}/private/base:1`, { creds }),
@@ -71,6 +75,10 @@ export async function setup() {
         app1Layers: samples.standard.oci.app1.layers.map((l) => l.digest),
         multi: samples.multiDigest,
         manyTags: samples.manyTags,
+        mapp1: indexes.app1Index.digest,
+        mapp1Attestation: indexes.app1Index.attestation.digest,
+        mapp1Artifact: indexes.app1Index.artifact.digest,
+        mbase2Layers: { amd64: indexes.base2.amd64.layers.map((l) => l.digest), arm64: indexes.base2.arm64.layers.map((l) => l.digest) },
       }),
       // Keep the tests' Docker logins away from the machine's.
       DOCKER_CONFIG: dockerConfig,
@@ -83,6 +91,7 @@ export async function setup() {
     async teardown() {
       control.server.close();
       await samples.cleanup();
+      await indexes.cleanup();
       await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), tokens.stop()]);
       await Promise.all([workspace, dockerConfig].map((d) => rm(d, { recursive: true, force: true })));
     },
@@ -91,13 +100,14 @@ export async function setup() {
 
 /**
  * A loopback endpoint for tests in the extension host: stop and start a registry, and pull an
- * image with containerd (which runs here, beside the registries) to read files back.
+ * image with containerd (which runs here, beside the registries) to read files back:
+ * GET /pull?ref=REF&file=PATH[&file=…][&platform=os/arch[/variant]].
  */
 async function startControl(reg: TestRegistry): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://control');
     if (url.pathname === '/pull') {
-      void pullFiles(url.searchParams.get('ref') ?? '', url.searchParams.getAll('file')).then(
+      void pullFiles(url.searchParams.get('ref') ?? '', url.searchParams.getAll('file'), url.searchParams.get('platform') ?? undefined).then(
         (files) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(files)),
         (e: unknown) => res.writeHead(500).end(String((e as Error)?.message ?? e)),
       );
@@ -118,9 +128,12 @@ async function startControl(reg: TestRegistry): Promise<{ url: string; server: h
   return { url: `http://127.0.0.1:${port}`, server };
 }
 
-/** Pulls into a fresh containerd root (so every layer is checked against diff_ids) and reads files. */
-async function pullFiles(ref: string, files: string[]): Promise<Record<string, string | null>> {
-  const pulled = await pullAndUnpack(ref);
+/**
+ * Pulls into a fresh containerd root (so every layer is checked against diff_ids) and reads files;
+ * `platform` (os/arch[/variant]) picks the image of a multi-platform ref, as ctr --platform does.
+ */
+async function pullFiles(ref: string, files: string[], platform?: string): Promise<Record<string, string | null>> {
+  const pulled = await pullAndUnpack(ref, platform ? { platform } : {});
   try {
     return Object.fromEntries(files.map((f) => [f, pulled.readFile(f) ?? null]));
   } finally {

@@ -1,13 +1,23 @@
-import { PreviewFieldChange, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
+import { PreviewFieldChange, PreviewIndexEntry, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
 import { formatPlatform } from './fetchImage';
 import { RebasePlan } from './plan';
-import { PreparedRebase } from './rebase';
+import { AnyPreparedRebase, PreparedIndexRebase, PreparedRebase, isIndexRebase, preparedChild } from './rebase';
+
+export interface PreviewExtra {
+  existingTargetDigest?: string;
+  warnings?: string[];
+}
+
+/** The preview of either kind of prepared rebase. */
+export function anyPreviewModel(prepared: AnyPreparedRebase, extra: PreviewExtra = {}): PreviewModel {
+  return isIndexRebase(prepared) ? indexPreviewModel(prepared, extra) : previewModel(prepared, extra);
+}
 
 /**
  * What the Rebase Preview shows, computed from a prepared rebase alone (pure, like the plan):
  * aligned layer rows, field-level changes of config and manifest, totals and warnings.
  */
-export function previewModel(prepared: PreparedRebase, extra: { existingTargetDigest?: string; warnings?: string[] } = {}): PreviewModel {
+export function previewModel(prepared: PreparedRebase, extra: PreviewExtra = {}): PreviewModel {
   const plan = prepared.plan;
   const rows = layerRows(plan);
   const count = (c: string) => rows.filter((r) => r.change === c).length;
@@ -33,6 +43,58 @@ export function previewModel(prepared: PreparedRebase, extra: { existingTargetDi
     },
     warnings: [...plan.warnings, ...(extra.warnings ?? [])],
   };
+}
+
+/**
+ * The preview of a whole index: every entry with what happens to it and why, and for each rebased
+ * image its own single-image preview (layers, fields, how its old base was found). The top level
+ * names the indexes; its fieldChanges are those of the index document, its totals the sums over
+ * the rebased images (bytes counted once per blob), and its rows are empty.
+ */
+export function indexPreviewModel(prepared: PreparedIndexRebase, extra: PreviewExtra = {}): PreviewModel {
+  const plan = prepared.plan;
+  const entries: PreviewIndexEntry[] = plan.entries.map((e) => ({
+    ...(e.platform !== undefined ? { platform: e.platform } : {}),
+    kind: e.kind,
+    action: e.action,
+    reason: e.reason,
+    digest: e.source.digest,
+    ...(e.descriptor ? { newDigest: e.descriptor.digest } : {}),
+    // The index's warnings already name each platform's: a child's own would say them twice.
+    ...(e.child ? { model: { ...previewModel(preparedChild(e.child)), warnings: [] } } : {}),
+  }));
+  const models = entries.flatMap((e) => (e.model ? [e.model] : []));
+  const first = models[0];
+  const sum = (k: keyof PreviewModel['totals']) => models.reduce((n, m) => n + m.totals[k], 0);
+  return {
+    source: { reference: plan.source.reference, digest: plan.source.digest },
+    target: { reference: plan.target.reference, existingDigest: extra.existingTargetDigest },
+    oldBase: first ? first.oldBase : { reference: '', digest: '', foundBy: '', note: '' },
+    newBase: { reference: plan.newBase.reference, digest: plan.newBase.digest },
+    platform: entries.filter((e) => e.action === 'rebased' && e.platform).map((e) => e.platform).join(', '),
+    newManifestDigest: plan.newIndexDigest,
+    rows: [],
+    fieldChanges: fieldChanges('index', plan.oldIndex, plan.newIndex),
+    totals: {
+      oldLayers: sum('oldLayers'),
+      newLayers: sum('newLayers'),
+      removed: sum('removed'),
+      added: sum('added'),
+      kept: sum('kept'),
+      bytesToMove: indexBytesToMove(prepared),
+    },
+    warnings: [...plan.warnings, ...(extra.warnings ?? [])],
+    index: { digest: plan.source.digest, newDigest: plan.newIndexDigest, mediaType: plan.newIndexMediaType, entries },
+  };
+}
+
+/** Blobs of every rebased image and every copied manifest that cross this machine, each counted once. */
+function indexBytesToMove(prepared: PreparedIndexRebase): number {
+  const plan = prepared.plan;
+  const sizes = new Map<string, number>();
+  const blobs = [...plan.children.flatMap((c) => c.plan.requiredBlobs), ...plan.copies.flatMap((c) => c.blobs)];
+  for (const b of blobs) if (b.from.registry !== plan.target.repo.registry) sizes.set(b.descriptor.digest, b.descriptor.size);
+  return [...sizes.values()].reduce((n, s) => n + s, 0);
 }
 
 function layerRows(plan: RebasePlan): PreviewLayerRow[] {

@@ -151,6 +151,30 @@ async function prepareImage(client: RegistryClient, p: ParsedRequest, opts: Reba
 
 const FETCH_CONCURRENCY = 8;
 
+/**
+ * Reads every entry of a source index into `source`: images with their configs, the others'
+ * manifests when readable. An entry that cannot be read and does not claim to be an image (an
+ * unknown artifact format) is skipped: it is never rebased, and the planner reports it.
+ */
+export async function fetchIndexEntries(client: RegistryClient, source: IndexSource, memo: FetchMemo, signal?: AbortSignal): Promise<void> {
+  const { repo } = source;
+  await mapLimit(source.index.manifest.manifests ?? [], FETCH_CONCURRENCY, async (d) => {
+    let m: FetchedManifest;
+    try {
+      m = await memo.manifest(client, repo, d.digest, signal);
+    } catch (e) {
+      if (!looksLikeImageEntry(d) && isUserError(e) && (e.code === 'unsupported' || e.code === 'not-found')) return;
+      throw e;
+    }
+    if (looksLikeImageEntry(d) && isImageManifestType(m.mediaType) && isImageManifest(m.manifest as ImageManifest)) {
+      const ref: ImageReference = { registry: repo.registry, repository: repo.repository, digest: d.digest };
+      source.images.set(d.digest, await imageDocuments(client, ref, m as FetchedManifest<ImageManifest>, signal, memo));
+    } else {
+      source.others.set(d.digest, m);
+    }
+  });
+}
+
 async function prepareIndex(
   client: RegistryClient,
   p: ParsedRequest,
@@ -160,7 +184,6 @@ async function prepareIndex(
 ): Promise<PreparedIndexRebase> {
   const { signal, onProgress } = opts;
   const repo = repoOf(p.source);
-  const childRef = (digest: string): ImageReference => ({ registry: p.source.registry, repository: p.source.repository, digest });
 
   // 1. Every entry of the source: images with their configs; the others' manifests, when readable.
   //    The bases' images for the platforms the index lists are fetched meanwhile (into the memo).
@@ -173,22 +196,7 @@ async function prepareIndex(
   const oldBaseP = p.oldBase ? fetchBaseImages(client, p.oldBase, wanted, memo, signal) : undefined;
   newBaseP.catch(() => undefined);
   oldBaseP?.catch(() => undefined);
-  await mapLimit(entries, FETCH_CONCURRENCY, async (d) => {
-    let m: FetchedManifest;
-    try {
-      m = await memo.manifest(client, repo, d.digest, signal);
-    } catch (e) {
-      // An entry we cannot read (an unknown artifact format) is never rebased; the planner reports it.
-      if (!looksLikeImageEntry(d) && isUserError(e) && (e.code === 'unsupported' || e.code === 'not-found')) return;
-      throw e;
-    }
-    if (looksLikeImageEntry(d) && isImageManifestType(m.mediaType) && isImageManifest(m.manifest as ImageManifest)) {
-      const docs = await imageDocuments(client, childRef(d.digest), m as FetchedManifest<ImageManifest>, signal, memo);
-      source.images.set(d.digest, docs);
-    } else {
-      source.others.set(d.digest, m);
-    }
-  });
+  await fetchIndexEntries(client, source, memo, signal);
   if (source.images.size === 0) {
     throw new UserError('unsupported', `${source.reference} is an index without any image in it, so there is nothing to rebase.`);
   }
@@ -240,7 +248,8 @@ async function prepareIndex(
 }
 
 /** The images of a base for the given platforms (os and architecture; every image when not given). */
-async function fetchBaseImages(client: RegistryClient, ref: ImageReference, platforms: PlatformLike[] | undefined, memo: FetchMemo, signal?: AbortSignal): Promise<BaseImages> {
+/** The new (or old) base's images: those of an index for the given platforms, or the one image. */
+export async function fetchBaseImages(client: RegistryClient, ref: ImageReference, platforms: PlatformLike[] | undefined, memo: FetchMemo, signal?: AbortSignal): Promise<BaseImages> {
   const repo = repoOf(ref);
   const top = await memo.manifest(client, repo, ref.digest ?? ref.tag ?? 'latest', signal);
   const reference = formatReference(ref);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isUserError } from '../../core/errors';
 import { shortDigest } from '../../core/digest';
-import { ANNOTATION_BASE_NAME, ImageIndex } from '../../core/manifest';
+import { ANNOTATION_BASE_NAME, FetchedManifest, ImageIndex } from '../../core/manifest';
 import { discoverOldBase, DiscoveredBase } from '../../core/rebase/discover';
 import { PlatformSpec, fetchImage, formatPlatform, imageChildren, parsePlatform, repoOf } from '../../core/rebase/fetchImage';
 import { ImageDocuments } from '../../core/rebase/plan';
@@ -10,6 +10,7 @@ import { ImageReference, formatReference, parseReference, parseReferenceWithDefa
 import { isIndexType } from '../../core/mediaTypes';
 import { mapLimit } from '../../core/util/concurrency';
 import { Services } from '../services';
+import { checkIndexNewBase } from './indexCheck';
 import { pickOrType, PickItem } from './pickers';
 import { RecentImages } from './recent';
 
@@ -19,16 +20,24 @@ export interface RebaseArgs {
   newBase?: string;
   oldBase?: string;
   target?: string;
-  platform?: string;
+  /**
+   * For a multi-platform source: 'all' rebases every platform into a new index, 'os/arch[/variant]'
+   * one of them (the target is then a single-platform image). Asked for when absent.
+   */
+  platform?: 'all' | (string & {});
+  /** With 'all': keep the platforms the new base has no image for unchanged instead of refusing. */
+  keepUnmatched?: boolean;
   /** Programmatic callers only: replace an existing target tag without asking. */
   confirmOverwrite?: boolean;
 }
 
 export interface CollectedRequest {
   request: RebaseRequest;
-  /** How the old base was found, when it was detected rather than given. */
+  /** How the old base was found, when it was detected rather than given (one image only). */
   discovery?: Pick<DiscoveredBase, 'foundBy' | 'note'>;
   existingTargetDigest?: string;
+  /** Every platform of an index is rebased: request.platform is unset and the engine plans a new index. */
+  allPlatforms: boolean;
 }
 
 const TOTAL_STEPS = 4;
@@ -37,15 +46,21 @@ const TAG_SAMPLE = 40;
 /**
  * Asks for whatever `args` leaves open, in order: source, new base, old base, target. The new
  * base comes before the old one because detecting the old base searches the new base's
- * repository. Returns undefined when the user backs out; shows problems and asks again.
+ * repository. A multi-platform source first asks "all platforms or one": for all, the new base is
+ * checked for every platform (the engine's rules and sentence; platforms it lacks can be kept
+ * unchanged) and the old base is not asked, as the engine finds each platform's own. Returns
+ * undefined when the user backs out; shows problems and asks again.
  */
 export async function collectRequest(services: Services, recent: { images: RecentImages; bases: RecentImages }, args: RebaseArgs): Promise<CollectedRequest | undefined> {
   const client = services.client;
 
-  // 1. Source image
+  // 1. Source image; for an index, all of its platforms or one
   let source: ImageDocuments | undefined;
   let sourceRef: ImageReference | undefined;
-  let platform: PlatformSpec | undefined = args.platform ? parsePlatform(args.platform) : undefined;
+  /** Set when every platform of this index is rebased. */
+  let sourceIndex: FetchedManifest<ImageIndex> | undefined;
+  const givenPlatform: PlatformSpec | undefined = args.platform && args.platform !== 'all' ? parsePlatform(args.platform) : undefined;
+  let platform: PlatformSpec | undefined;
   let sourceText = args.source;
   while (!source) {
     sourceText ??= await pickOrType({
@@ -59,25 +74,48 @@ export async function collectRequest(services: Services, recent: { images: Recen
     if (!sourceText) return undefined;
     try {
       sourceRef = parseReferenceWithDefaultTag(sourceText);
-      platform ??= await choosePlatform(services, sourceRef);
-      source = await fetchImage(client, sourceRef, platform ?? undefined, undefined);
+      const choice = givenPlatform ? { platform: givenPlatform } : await choosePlatform(services, sourceRef, args.platform === 'all');
+      platform = choice.platform;
+      sourceIndex = choice.index;
+      // For a whole index, its first image stands for it where one image is needed (new base suggestions).
+      source = await fetchImage(client, sourceRef, platform ?? (sourceIndex ? imageChildren(sourceIndex.manifest)[0]?.platform : undefined), undefined);
     } catch (e) {
       if (!reportAndRetry(services, e, args.source)) return undefined;
       sourceText = undefined;
     }
   }
   const sourcePlatform: PlatformSpec = platform ?? { os: source.config.os, architecture: source.config.architecture, variant: source.config.variant };
-  await recent.images.add(source.reference);
+  const sourceName = sourceIndex ? formatReference(sourceRef!) : source.reference;
+  await recent.images.add(sourceName);
 
-  // 2. New base, checked for the source's platform before going on
+  // 2. New base, checked for the source's platform (every platform, for a whole index) before going on
   let newBaseText = args.newBase;
   let newBaseRef: ImageReference | undefined;
+  let keepUnmatched = Boolean(args.keepUnmatched);
   while (!newBaseRef) {
     newBaseText ??= await pickNewBase(services, recent.bases, source, sourcePlatform);
     if (!newBaseText) return undefined;
     try {
       const ref = parseReferenceWithDefaultTag(newBaseText);
-      await fetchImage(client, ref, sourcePlatform);
+      if (sourceIndex) {
+        const check = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Matching the platforms of the new base…' }, () =>
+          checkIndexNewBase(client, sourceRef!, sourceIndex!, ref),
+        );
+        if (check.problem && !keepUnmatched) {
+          // The engine's own sentence, then: another new base, or keep what it lacks unchanged.
+          services.showError(check.problem);
+          if (args.newBase !== undefined) return undefined;
+          const answer = check.matched > 0 ? await askUnmatched(check.unmatched) : 'retry';
+          if (!answer) return undefined;
+          if (answer === 'retry') {
+            newBaseText = undefined;
+            continue;
+          }
+          keepUnmatched = true;
+        }
+      } else {
+        await fetchImage(client, ref, sourcePlatform);
+      }
       newBaseRef = ref;
     } catch (e) {
       if (!reportAndRetry(services, e, args.newBase)) return undefined;
@@ -87,9 +125,10 @@ export async function collectRequest(services: Services, recent: { images: Recen
   await recent.bases.add(formatReference(newBaseRef));
 
   // 3. Old base: given, or detected and offered for confirmation
+  //    (for a whole index the engine finds each platform's own; the preview says how)
   let oldBase = args.oldBase;
   let discovery: CollectedRequest['discovery'];
-  if (oldBase === undefined) {
+  if (oldBase === undefined && !sourceIndex) {
     let detected: DiscoveredBase | undefined;
     let problem: string | undefined;
     try {
@@ -140,9 +179,17 @@ export async function collectRequest(services: Services, recent: { images: Recen
   }
 
   return {
-    request: { source: source.reference, target, newBase: formatReference(newBaseRef), oldBase, platform: args.platform ?? (platform ? formatPlatform(platform) : undefined) },
+    request: {
+      source: sourceName,
+      target,
+      newBase: formatReference(newBaseRef),
+      oldBase,
+      platform: sourceIndex || !platform ? undefined : formatPlatform(platform),
+      ...(sourceIndex ? { keepUnmatched } : {}),
+    },
     discovery,
     existingTargetDigest: existing?.digest,
+    allPlatforms: Boolean(sourceIndex),
   };
 }
 
@@ -168,18 +215,55 @@ function reportAndRetry(services: Services, e: unknown, given: string | undefine
   return given === undefined;
 }
 
-/** A multi-platform source needs one platform: asks which (null when the user backs out). */
-async function choosePlatform(services: Services, ref: ImageReference): Promise<PlatformSpec | undefined> {
+/**
+ * A multi-platform source: every platform (the first and default choice) or one of them. Returns
+ * the index for "all", the platform for one, neither for a single image; throws
+ * CancellationError when the user backs out.
+ */
+async function choosePlatform(services: Services, ref: ImageReference, all: boolean): Promise<{ platform?: PlatformSpec; index?: FetchedManifest<ImageIndex> }> {
   const m = await services.client.getManifest(repoOf(ref), ref.digest ?? ref.tag ?? 'latest');
-  if (!isIndexType(m.mediaType)) return undefined;
-  const children = imageChildren(m.manifest as ImageIndex);
-  if (children.length === 1) return children[0].platform;
-  const pick = await vscode.window.showQuickPick(
-    children.map((c) => ({ label: formatPlatform(c.platform!), description: shortDigest(c.digest), platform: c.platform! })),
-    { title: `${formatReference(ref)} is multi-platform: which image to rebase?` },
-  );
+  if (!isIndexType(m.mediaType)) return {};
+  const index = m as FetchedManifest<ImageIndex>;
+  const children = imageChildren(index.manifest);
+  // Without any image in it, fetching the source says what is wrong.
+  if (all || children.length === 0) return all ? { index } : {};
+  const n = children.length;
+  type Item = vscode.QuickPickItem & { platform?: PlatformSpec; all?: boolean };
+  const items: Item[] = [
+    {
+      label: n === 1 ? 'The whole index (1 platform)' : `All ${n} platforms`,
+      description: children.map((c) => formatPlatform(c.platform!)).join(', '),
+      detail: 'Rebase every image onto the new base of its platform and push a new index to the target tag',
+      all: true,
+    },
+    { label: 'One platform (the target is a single-platform image)', kind: vscode.QuickPickItemKind.Separator },
+    ...children.map((c) => ({
+      label: formatPlatform(c.platform!),
+      description: [c.platform!['os.version'], shortDigest(c.digest)].filter(Boolean).join(' · '),
+      platform: c.platform!,
+    })),
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: `Rebase Image: ${formatReference(ref)} is multi-platform: rebase all platforms or one?`, ignoreFocusOut: true });
   if (!pick) throw new vscode.CancellationError();
-  return pick.platform;
+  return pick.all ? { index } : { platform: pick.platform };
+}
+
+/** After the engine's message about platforms the new base lacks: choose again, or keep them unchanged. */
+async function askUnmatched(unmatched: string[]): Promise<'retry' | 'keep' | undefined> {
+  const them = unmatched.length === 1 ? 'it' : 'them';
+  const items: Array<vscode.QuickPickItem & { value: 'retry' | 'keep' }> = [
+    { label: 'Choose another new base', value: 'retry' },
+    {
+      label: `Keep ${unmatched.join(', ')} unchanged`,
+      detail: `Rebase the other platforms; the new index lists ${them} as ${unmatched.length === 1 ? 'it is' : 'they are'} now`,
+      value: 'keep',
+    },
+  ];
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Rebase Image: the new base has no image for ${unmatched.join(', ')}`,
+    ignoreFocusOut: true,
+  });
+  return pick?.value;
 }
 
 /**

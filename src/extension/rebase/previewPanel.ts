@@ -21,7 +21,7 @@ export class PreviewPanel implements vscode.Disposable {
     readonly session: RebaseSession,
     private readonly documents: PlanDocumentProvider,
   ) {
-    this.planId = documents.add(session.prepared.plan);
+    this.planId = documents.add(session.prepared);
     this.panel = vscode.window.createWebviewPanel(PreviewPanel.viewType, `Rebase Preview: ${shortName(session.prepared.plan.target.reference)}`, vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
@@ -49,7 +49,7 @@ export class PreviewPanel implements vscode.Disposable {
         else this.panel.dispose();
         break;
       case 'openRawDiff': {
-        const { left, right, title } = this.documents.uris(this.planId, this.session.prepared.plan);
+        const { left, right, title } = this.documents.uris(this.planId, this.session.prepared);
         await vscode.commands.executeCommand('vscode.diff', left, right, title, { preview: true, viewColumn: vscode.ViewColumn.Beside });
         break;
       }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isUserError } from '../../core/errors';
-import { prepareRebase } from '../../core/rebase/rebase';
-import { previewModel } from '../../core/rebase/preview';
+import { isIndexRebase, prepareAnyRebase } from '../../core/rebase/rebase';
+import { anyPreviewModel } from '../../core/rebase/preview';
 import { detachedArtifactsWarning, findDetachedArtifacts } from '../../core/rebase/signatures';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { Services } from '../services';
@@ -31,15 +31,17 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
     try {
       const collected = await collectRequest(services, recent, args);
       if (!collected) return undefined;
-      const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Planning the rebase (dry run)…', cancellable: true }, (progress, token) => {
+      const title = collected.allPlatforms ? 'Planning the rebase of every platform (dry run)…' : 'Planning the rebase (dry run)…';
+      // With a platform (or a single-image source) this is prepareRebase; for a whole index, every platform.
+      const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return prepareRebase(services.client, collected.request, { signal: controller.signal, onProgress: (e) => (services.log.info(e.message), progress.report({ message: e.message })) });
+        return prepareAnyRebase(services.client, collected.request, { signal: controller.signal, onProgress: (e) => (services.log.info(e.message), progress.report({ message: e.message })) });
       });
-      if (collected.discovery) prepared.oldBase = collected.discovery;
+      if (collected.discovery && !isIndexRebase(prepared)) prepared.oldBase = collected.discovery;
       const artifacts = await findDetachedArtifacts(services.client, prepared.plan.source.repo, prepared.plan.source.digest);
       const warning = detachedArtifactsWarning(artifacts);
-      const model = previewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: warning ? [warning] : [] });
+      const model = anyPreviewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: warning ? [warning] : [] });
       const session = new RebaseSession(services, prepared, model, (result) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest));
       return new PreviewPanel(services.context.extensionUri, session, documents);
     } catch (e) {

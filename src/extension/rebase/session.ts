@@ -1,26 +1,31 @@
 import * as vscode from 'vscode';
 import { UserError, isUserError } from '../../core/errors';
-import { PreparedRebase, executeRebase } from '../../core/rebase/rebase';
-import { PushResult } from '../../core/rebase/push';
+import { AnyPreparedRebase, executeRebase, isIndexRebase } from '../../core/rebase/rebase';
+import { IndexPushResult, PushResult } from '../../core/rebase/push';
 import { PreviewModel, PushStatus } from '../../shared/previewProtocol';
 import { Services } from '../services';
 
+/** What a push hands back: one image's result, or an index's (digest: the index pushed to the tag). */
+export type AnyPushResult = PushResult | IndexPushResult;
+
 /**
- * One planned rebase and its push. The plan is fixed when the session is made, so what the user
- * consented to in the preview is exactly what gets pushed.
+ * One planned rebase (one image, or every platform of an index) and its push. The plan is fixed
+ * when the session is made, so what the user consented to in the preview is exactly what gets
+ * pushed. For an index the images go first and the index last, so a cancel or failure before
+ * that leaves the tag as it was.
  */
 export class RebaseSession {
   private statusValue: PushStatus = { phase: 'idle' };
   private controller: AbortController | undefined;
   private readonly changed = new vscode.EventEmitter<PushStatus>();
   readonly onDidChangeStatus = this.changed.event;
-  private pushing: Promise<PushResult | undefined> | undefined;
+  private pushing: Promise<AnyPushResult | undefined> | undefined;
 
   constructor(
     private readonly services: Services,
-    readonly prepared: PreparedRebase,
+    readonly prepared: AnyPreparedRebase,
     readonly model: PreviewModel,
-    private readonly onPushed: (result: PushResult) => void,
+    private readonly onPushed: (result: AnyPushResult) => void,
   ) {}
 
   get status(): PushStatus {
@@ -28,7 +33,7 @@ export class RebaseSession {
   }
 
   /** Pushes once; a second call while pushing (a double click) joins the first. */
-  push(): Promise<PushResult | undefined> {
+  push(): Promise<AnyPushResult | undefined> {
     if (this.statusValue.phase === 'done') return Promise.resolve(undefined);
     this.pushing ??= this.run().finally(() => (this.pushing = undefined));
     return this.pushing;
@@ -38,12 +43,13 @@ export class RebaseSession {
     this.controller?.abort();
   }
 
-  private async run(): Promise<PushResult | undefined> {
+  private async run(): Promise<AnyPushResult | undefined> {
     const controller = (this.controller = new AbortController());
     const target = this.prepared.plan.target.reference;
     const log = this.services.log;
     this.setStatus({ phase: 'pushing', message: `Pushing ${target}…` });
-    log.info(`Rebase ${this.prepared.plan.source.reference} onto ${this.prepared.plan.newBase.reference} → ${target}`);
+    const what = isIndexRebase(this.prepared) ? `every platform of ${this.prepared.plan.source.reference} (${this.prepared.plan.children.map((c) => c.platform).join(', ')})` : this.prepared.plan.source.reference;
+    log.info(`Rebase ${what} onto ${this.prepared.plan.newBase.reference} → ${target}`);
     try {
       const result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Rebasing into ${target}`, cancellable: true },
@@ -62,7 +68,9 @@ export class RebaseSession {
         },
       );
       this.setStatus({ phase: 'done', message: `Pushed ${target}@${result.digest}`, digest: result.digest });
-      log.info(`Pushed ${target}@${result.digest} (${result.mounted} mounted, ${result.present} present, ${result.copied} copied)`);
+      const copied = 'children' in result ? result.copiedLayers : result.copied;
+      const images = 'children' in result ? `${result.children.length} image(s) and the index; ` : '';
+      log.info(`Pushed ${target}@${result.digest} (${images}${result.mounted} mounted, ${result.present} present, ${copied} copied layers)`);
       this.onPushed(result);
       return result;
     } catch (e) {
