@@ -136,7 +136,10 @@ function renderLayers(m: PreviewModel, scope = '', level: 'h2' | 'h3' = 'h2'): H
       'table',
       { className: 'layer-table', testId: 'layer-table' },
       el('caption', { className: 'visually-hidden', text: 'Layers of the old manifest and the new manifest, aligned row by row' }),
-      el('thead', {}, el('tr', {}, el('th', { text: 'Old manifest', attrs: { scope: 'col' } }), el('th', { text: 'New manifest', attrs: { scope: 'col' } }))),
+      tableHead([
+        ['', 'Old manifest'],
+        ['', 'New manifest'],
+      ]),
       body,
     ),
   );
@@ -175,17 +178,11 @@ function renderFieldChanges(m: PreviewModel, scope = '', title = 'Config and man
           'table',
           { className: 'field-table', testId: 'field-table' },
           el('caption', { className: 'visually-hidden', text: 'Changed fields of the config and the manifest, grouped' }),
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              el('th', { className: 'field-path', text: 'Field', attrs: { scope: 'col' } }),
-              el('th', { className: 'old', text: 'Old value', attrs: { scope: 'col' } }),
-              el('th', { className: 'new', text: 'New value', attrs: { scope: 'col' } }),
-            ),
-          ),
+          tableHead([
+            ['field-path', 'Field'],
+            ['old', 'Old value'],
+            ['new', 'New value'],
+          ]),
           ...groups.map((g) => renderFieldGroup(g)),
         ),
   );
@@ -246,18 +243,12 @@ function renderIndexEntries(m: PreviewModel): HTMLElement {
       'table',
       { className: 'index-table', testId: 'index-table' },
       el('caption', { className: 'visually-hidden', text: 'Every entry of the source index and what happens to it' }),
-      el(
-        'thead',
-        {},
-        el(
-          'tr',
-          {},
-          el('th', { className: 'col-entry', text: 'Entry', attrs: { scope: 'col' } }),
-          el('th', { className: 'col-action', text: 'Action', attrs: { scope: 'col' } }),
-          el('th', { className: 'col-reason', text: 'Why', attrs: { scope: 'col' } }),
-          el('th', { className: 'col-digest', text: 'Digest (source → new)', attrs: { scope: 'col' } }),
-        ),
-      ),
+      tableHead([
+        ['col-entry', 'Entry'],
+        ['col-action', 'Action'],
+        ['col-reason', 'Why'],
+        ['col-digest', 'Digest (source → new)'],
+      ]),
       el('tbody', {}, ...rows),
     ),
   );
@@ -392,4 +383,9 @@ export function renderLoading(root: HTMLElement, handlers: PreviewHandlers): Pre
   const actions = renderActions(handlers, false);
   append(root, el('main', { className: 'preview loading', testId: 'loading' }, el('h1', { text: 'Rebase preview' }), el('p', { className: 'muted', text: 'Loading the preview…' })), actions.node);
   return actions.view;
+}
+
+/** A table's column headings: [class name, text] per column. */
+function tableHead(columns: Array<[string, string]>): HTMLElement {
+  return el('thead', {}, el('tr', {}, ...columns.map(([className, text]) => el('th', { ...(className ? { className } : {}), text, attrs: { scope: 'col' } }))));
 }

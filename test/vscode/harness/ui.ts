@@ -1,3 +1,4 @@
+import { it as nodeIt } from 'node:test';
 // Helpers for UI tests that drive the real VS Code workbench (code-server in headless Chromium)
 // with Playwright: one session per test file (startUiSession), and locators/actions for the
 // activity bar, trees, context menus, the command palette, notifications and webviews.
@@ -209,7 +210,9 @@ export async function pickQuickItem(page: Page, label: string): Promise<void> {
 }
 
 /** Types into an open input box (showInputBox) and confirms with Enter. */
-export async function answerInputBox(page: Page, text: string): Promise<void> {
+export async function answerInputBox(page: Page, text: string, title?: string | RegExp): Promise<void> {
+  // With a title, wait for that very input box: typing into the previous step's would be lost.
+  if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: 30_000 });
   const box = quickInputBox(page);
   await box.waitFor({ state: 'visible' });
   await box.fill(text);
@@ -240,4 +243,21 @@ export function codeLens(page: Page, text: string | RegExp): Locator {
 export function webviewFrame(page: Page, index?: number): FrameLocator {
   const outer = page.locator('iframe.webview.ready');
   return (index === undefined ? outer.last() : outer.nth(index)).contentFrame().locator('iframe#active-frame').contentFrame();
+}
+
+/**
+ * node:test's `it`, leaving a screenshot of the moment a test fails behind
+ * (test-artifacts/screenshots/failed-*): UI failures are read from pictures.
+ */
+export function itWithScreenshot(page: () => Page | undefined) {
+  return (name: string, fn: () => Promise<void>) =>
+    nodeIt(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        const p = page();
+        if (p) await screenshot(p, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
+        throw e;
+      }
+    });
 }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
-import type { PreviewModel, PushStatus, WebviewMessage } from '../../../src/shared/previewProtocol';
+import { pullFiles, rebase } from './support';
 import type { ImageIndex, ImageManifest } from '../../../src/core/manifest';
 import { RegistryClient } from '../../../src/core/registry/client';
 
@@ -9,15 +9,8 @@ import { RegistryClient } from '../../../src/core/registry/client';
 // mapp:1 (linux/amd64 + linux/arm64/v8 on mbase:1, plus an attestation and an unknown artifact)
 // onto mbase:2 (same two platforms) and mbase:2-amd64only (amd64 alone). See test/vscode/fixtures.ts.
 
-interface Panel {
-  panel: vscode.WebviewPanel;
-  session: { model: PreviewModel; status: PushStatus };
-  handle(m: WebviewMessage): Promise<void>;
-}
-
 const env = process.env;
 const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
-const CONTROL = env.IMAGE_REBASE_TEST_CONTROL!;
 const SEED = JSON.parse(env.IMAGE_REBASE_TEST_SEED ?? '{}');
 const ARCHS = ['amd64', 'arm64'] as const;
 const PLATFORMS = ['linux/amd64', 'linux/arm64/v8'];
@@ -25,20 +18,6 @@ const PLATFORMS = ['linux/amd64', 'linux/arm64/v8'];
 let api: ImageRebaseApi;
 const client = new RegistryClient();
 const mapp = { registry: REGISTRY, repository: 'mapp' };
-
-async function rebase(args: Record<string, unknown>): Promise<Panel | undefined> {
-  return (await vscode.commands.executeCommand('imageRebase.rebaseImage', args)) as Panel | undefined;
-}
-
-async function pullFiles(ref: string, files: string[], platform?: string): Promise<Record<string, string | null>> {
-  const q = new URLSearchParams({ ref });
-  for (const f of files) q.append('file', f);
-  if (platform) q.set('platform', platform);
-  const res = await fetch(`${CONTROL}/pull?${q}`);
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return JSON.parse(text);
-}
 
 describe('Rebase Image command: multi-platform images', function () {
   this.timeout(120_000);

@@ -1,19 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
-import type { PreviewModel, PushStatus, WebviewMessage } from '../../../src/shared/previewProtocol';
+import { pullFiles, rebase } from './support';
 import { RegistryClient } from '../../../src/core/registry/client';
-
-// The panel object comes from the extension's bundle: used through this narrow shape only.
-interface Panel {
-  panel: vscode.WebviewPanel;
-  session: { model: PreviewModel; status: PushStatus };
-  handle(m: WebviewMessage): Promise<void>;
-}
 
 const env = process.env;
 const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
-const CONTROL = env.IMAGE_REBASE_TEST_CONTROL!;
 const HOSTILE = env.IMAGE_REBASE_TEST_HOSTILE!;
 const SEED = JSON.parse(env.IMAGE_REBASE_TEST_SEED ?? '{}');
 
@@ -22,19 +14,6 @@ const client = new RegistryClient();
 
 async function tagDigest(repository: string, tag: string): Promise<string | undefined> {
   return (await client.headManifest({ registry: REGISTRY, repository }, tag))?.digest;
-}
-
-async function rebase(args: Record<string, unknown>): Promise<Panel | undefined> {
-  return (await vscode.commands.executeCommand('imageRebase.rebaseImage', args)) as Panel | undefined;
-}
-
-async function pullFiles(ref: string, files: string[]): Promise<Record<string, string | null>> {
-  const q = new URLSearchParams({ ref });
-  for (const f of files) q.append('file', f);
-  const res = await fetch(`${CONTROL}/pull?${q}`);
-  const text = await res.text();
-  assert.equal(res.status, 200, text);
-  return JSON.parse(text);
 }
 
 describe('Rebase Image command', function () {

@@ -3,7 +3,7 @@
 // → the preview lists the index entries and a section per platform → Push. Screenshots go to
 // test-artifacts/screenshots/ (index-*).
 import assert from 'node:assert/strict';
-import { after, before, describe, it as nodeIt } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
 import {
   answerInputBox,
@@ -15,6 +15,7 @@ import {
   runCommand,
   startUiSession,
   webviewFrame,
+  itWithScreenshot,
   type UiSession,
 } from '../harness/ui';
 
@@ -31,15 +32,7 @@ describe('UI: Rebase Image on a multi-platform image', () => {
     await s?.close();
   });
 
-  const it = (name: string, fn: () => Promise<void>) =>
-    nodeIt(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        await screenshot(s.page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-        throw e;
-      }
-    });
+  const it = itWithScreenshot(() => s?.page);
 
   const title = (text: string) => s.page.locator('.quick-input-widget .quick-input-title', { hasText: text });
 
@@ -70,7 +63,7 @@ describe('UI: Rebase Image on a multi-platform image', () => {
     await answerStep('new base image', `${host}/mbase:2`);
     // No old-base step: each platform's old base is found by the engine.
     const target = `${host}/mapp:ui-all`;
-    await answerInputBox(s.page, target);
+    await answerInputBox(s.page, target, 'Rebase Image: target tag to push');
 
     const frame = webviewFrame(s.page);
     await frame.locator('[data-testid="target"]', { hasText: target }).waitFor({ state: 'visible', timeout: 30_000 });
@@ -114,7 +107,7 @@ describe('UI: Rebase Image on a multi-platform image', () => {
     await screenshot(s.page, 'index-unmatched-platform');
     await pickQuickItem(s.page, 'Keep linux/arm64/v8 unchanged');
     const target = `${host}/mapp:ui-partial`;
-    await answerInputBox(s.page, target);
+    await answerInputBox(s.page, target, 'Rebase Image: target tag to push');
     const frame = webviewFrame(s.page);
     await frame.locator('[data-testid="target"]', { hasText: target }).waitFor({ state: 'visible', timeout: 30_000 });
     const arm = frame.locator('[data-testid="index-entry"][data-platform="linux/arm64/v8"]');

@@ -2,7 +2,7 @@
 // browse the Registries view, use its context menu and the palette, and rebase an image through
 // the QuickPicks and the Rebase Preview webview. Screenshots go to test-artifacts/screenshots/.
 import assert from 'node:assert/strict';
-import { after, before, describe, it as nodeIt } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import {
   startUiSession,
   treeItem,
   webviewFrame,
+  itWithScreenshot,
   type UiSession,
 } from '../harness/ui';
 
@@ -39,16 +40,7 @@ describe('UI: Registries view and Rebase Image', () => {
 
   const view = () => s.page.locator('.sidebar');
 
-  /** A test whose failure leaves a screenshot of the moment behind (test-artifacts/screenshots/failed-*). */
-  const it = (name: string, fn: () => Promise<void>) =>
-    nodeIt(name, async () => {
-      try {
-        await fn();
-      } catch (e) {
-        await screenshot(s.page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined);
-        throw e;
-      }
-    });
+  const it = itWithScreenshot(() => s?.page);
 
   it('expands registry > repository > tag down to a layer', async () => {
     await expandTreeItem(treeItem(view(), new RegExp(`^${host.replace(/\./g, '\\.')}`)));
@@ -102,7 +94,7 @@ describe('UI: Registries view and Rebase Image', () => {
     // Step 3 offers the detected old base: accept it.
     await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.keyboard.press('Enter');
-    await answerInputBox(s.page, target);
+    await answerInputBox(s.page, target, 'Rebase Image: target tag to push');
     const frame = webviewFrame(s.page);
     await frame.locator('[data-testid="target"]', { hasText: target }).waitFor({ state: 'visible', timeout: 20_000 });
     await frame.locator('[data-testid="layer-row"]').first().waitFor({ state: 'visible' });
@@ -139,7 +131,7 @@ describe('UI: Registries view and Rebase Image', () => {
     await answerStep('new base image', `${host}/base:2`);
     await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.keyboard.press('Enter');
-    await answerInputBox(s.page, `${host}/base:1`);
+    await answerInputBox(s.page, `${host}/base:1`, 'Rebase Image: target tag to push');
     const dialog = s.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match((await dialog.textContent()) ?? '', new RegExp(`base:1 already exists \\(${existing}\\)`));
@@ -217,10 +209,10 @@ describe('UI: Registries view and Rebase Image', () => {
     await s.page.locator('.monaco-editor .view-lines').filter({ hasText: seed.base1.slice(0, 30) }).first().waitFor({ timeout: 10_000 });
 
     await codeLens(s.page, 'Rebase image onto this base…').click();
-    await answerInputBox(s.page, `${host}/app:1`); // which pushed image this Dockerfile builds
+    await answerInputBox(s.page, `${host}/app:1`, 'Which pushed image does Dockerfile build?');
     await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.keyboard.press('Enter');
-    await answerInputBox(s.page, `${host}/app:from-lens`);
+    await answerInputBox(s.page, `${host}/app:from-lens`, 'Rebase Image: target tag to push');
     const frame = webviewFrame(s.page);
     await frame.locator('[data-testid="target"]', { hasText: `${host}/app:from-lens` }).waitFor({ state: 'visible', timeout: 20_000 });
     assert.match((await frame.locator('[data-testid="new-base"]').textContent()) ?? '', new RegExp(`${host.replace(/\./g, '\\.')}/base:2`));
