@@ -29,11 +29,16 @@ function fact(label: string, testId: string, ...value: (Node | string | undefine
   return [el('dt', { text: label }), el('dd', { testId }, ...value)];
 }
 
-function renderHeader(m: PreviewModel): HTMLElement {
-  const title = el('h1', { testId: 'preview-title' }, 'Rebase ', code(m.source.reference), ' onto ', code(m.newBase.reference));
-  const existing = m.target.existingDigest
+/** After the target: which digest the push replaces, or that the tag is new. */
+function targetNote(m: PreviewModel): HTMLElement {
+  return m.target.existingDigest
     ? el('span', { className: 'muted' }, ' (replaces ', code(shortDigest(m.target.existingDigest), m.target.existingDigest), ')')
     : el('span', { className: 'muted', text: ' (new tag)' });
+}
+
+function renderHeader(m: PreviewModel): HTMLElement {
+  const title = el('h1', { testId: 'preview-title' }, 'Rebase ', code(m.source.reference), ' onto ', code(m.newBase.reference));
+  const existing = targetNote(m);
   const facts = el(
     'dl',
     { className: 'facts' },
@@ -197,9 +202,7 @@ function renderIndexHeader(m: PreviewModel): HTMLElement {
   const plural = images === 1 ? '' : 's';
   const count = rebased === images ? `${images} platform${plural}` : `${rebased} of ${images} platform${plural}`;
   const title = el('h1', { testId: 'preview-title' }, 'Rebase ', code(m.source.reference), ' onto ', code(m.newBase.reference), el('span', { className: 'muted', text: ` (${count})` }));
-  const existing = m.target.existingDigest
-    ? el('span', { className: 'muted' }, ' (replaces ', code(shortDigest(m.target.existingDigest), m.target.existingDigest), ')')
-    : el('span', { className: 'muted', text: ' (new tag)' });
+  const existing = targetNote(m);
   const facts = el(
     'dl',
     { className: 'facts' },
