@@ -4,7 +4,7 @@
  * extension installed and that registry configured. Ctrl-C stops everything it started.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry } from '../test/harness/registry';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   await server.stop();
   await samples.cleanup();
   await reg.stop();
+  await rm(workspace, { recursive: true, force: true });
 }
 
 main().catch((e) => {
