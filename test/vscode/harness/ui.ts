@@ -192,8 +192,18 @@ export async function openPalette(page: Page): Promise<void> {
  * fuzzy ranking may put another command first, so the row whose label equals the title is clicked.
  */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await openPalette(page);
-  await quickInputBox(page).fill(`>${title}`);
+  // A quick input that is still closing (a picker just answered) can take the new palette down
+  // with it: open it again when typing finds it gone.
+  for (let attempt = 1; ; attempt++) {
+    await openPalette(page);
+    try {
+      await quickInputBox(page).fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.waitForTimeout(300);
+    }
+  }
   const row = quickInputRows(page).filter({ has: page.locator('.label-name', { hasText: exactly(title) }) }).first();
   await row.waitFor({ state: 'visible', timeout: 10_000 });
   await row.click();

@@ -188,6 +188,7 @@ describe('UI: Registries view and Rebase Image', () => {
     await quickInputBox(s.page).fill('Light Modern');
     await quickInputRows(s.page).filter({ hasText: 'Light Modern' }).first().waitFor({ state: 'visible' });
     await s.page.keyboard.press('Enter');
+    await quickInputBox(s.page).waitFor({ state: 'hidden', timeout: 5_000 });
   });
 
   it('clicks Dockerfile CodeLenses: update a pin, and rebase onto the FROM', async () => {
