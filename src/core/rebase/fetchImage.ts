@@ -1,3 +1,4 @@
+import { memoized } from '../util/memo';
 import { UserError } from '../errors';
 import { Descriptor, FetchedManifest, ImageConfig, ImageIndex, ImageManifest, Platform } from '../manifest';
 import { isImageManifestType, isIndexType } from '../mediaTypes';
@@ -27,37 +28,17 @@ export class FetchMemo {
   private readonly tagLists = new Map<string, Promise<string[]>>();
 
   tags(client: RegistryClient, repo: RepositoryName, limit: number, signal?: AbortSignal): Promise<string[]> {
-    const key = `${repo.registry}/${repo.repository}#${limit}`;
-    let p = this.tagLists.get(key);
-    if (!p) {
-      p = client.allTags(repo, limit, signal);
-      this.tagLists.set(key, p);
-      p.catch(() => this.tagLists.delete(key));
-    }
-    return p;
+    return memoized(this.tagLists, `${repo.registry}/${repo.repository}#${limit}`, () => client.allTags(repo, limit, signal));
   }
 
   manifest(client: RegistryClient, repo: RepositoryName, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
-    const key = `${repo.registry}/${repo.repository}@${reference}`;
-    let p = this.manifests.get(key);
-    if (!p) {
-      p = client.getManifest(repo, reference, signal);
-      this.manifests.set(key, p);
-      p.catch(() => this.manifests.delete(key));
-    }
-    return p;
+    return memoized(this.manifests, `${repo.registry}/${repo.repository}@${reference}`, () => client.getManifest(repo, reference, signal));
   }
 
   blob(client: RegistryClient, repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<Buffer> {
-    const key = `${repo.registry}/${repo.repository}@${digest}`;
-    let p = this.blobs.get(key);
-    if (!p) {
-      p = client.getBlob(repo, digest, signal);
-      this.blobs.set(key, p);
-      p.catch(() => this.blobs.delete(key));
-    }
-    return p;
+    return memoized(this.blobs, `${repo.registry}/${repo.repository}@${digest}`, () => client.getBlob(repo, digest, signal));
   }
+
 }
 
 export function parsePlatform(s: string): PlatformSpec {

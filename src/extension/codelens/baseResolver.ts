@@ -1,9 +1,9 @@
 import { isUserError, UserError } from '../../core/errors';
-import { ImageConfig, ImageIndex, ImageManifest } from '../../core/manifest';
-import { isIndexType } from '../../core/mediaTypes';
 import { formatPlatform, imageChildren } from '../../core/rebase/fetchImage';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { RegistryClient } from '../../core/registry/client';
+import { memoized } from '../../core/util/memo';
+import { ImageCache, ImageRef } from '../registries/imageCache';
 
 export interface ResolvedBase {
   digest: string;
@@ -23,10 +23,13 @@ const TTL_MS = 5 * 60 * 1000;
  */
 export class BaseResolver {
   private readonly byTag = new Map<string, { at: number; promise: Promise<Resolution> }>();
+  /** By digest alone: the same content under many repositories is looked at once. */
   private readonly byDigest = new Map<string, Promise<Omit<ResolvedBase, 'digest'>>>();
 
   constructor(
     private readonly client: () => RegistryClient,
+    /** Manifests and configs by digest never change: the extension's shared cache keeps them. */
+    private readonly cache: () => ImageCache,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -49,37 +52,23 @@ export class BaseResolver {
       const repo = { registry: ref.registry, repository: ref.repository };
       const head = await this.client().headManifest(repo, ref.digest ?? ref.tag ?? 'latest');
       if (!head?.digest) throw new UserError('not-found', `${reference} was not found in its registry.`);
-      const digest = head.digest;
-      let details = this.byDigest.get(digest);
-      if (!details) {
-        details = this.details(repo, digest);
-        details.catch(() => this.byDigest.delete(digest));
-        this.byDigest.set(digest, details);
-      }
-      return { ok: true, value: { digest, ...(await details) } };
+      const details = await memoized(this.byDigest, head.digest, () => this.details({ ...repo, reference: head.digest! }));
+      return { ok: true, value: { digest: head.digest, ...details } };
     } catch (e) {
       if (isUserError(e)) return { ok: false, error: e };
       return { ok: false, error: new UserError('registry', String((e as Error)?.message ?? e)) };
     }
   }
 
-  private async details(repo: { registry: string; repository: string }, digest: string): Promise<Omit<ResolvedBase, 'digest'>> {
-    const client = this.client();
-    const m = await client.getManifest(repo, digest);
-    if (isIndexType(m.mediaType)) {
-      const children = imageChildren(m.manifest as ImageIndex);
-      let created: string | undefined;
-      if (children[0]) {
-        const child = await client.getManifest(repo, children[0].digest);
-        created = (await this.config(client, repo, (child.manifest as ImageManifest).config.digest)).created;
-      }
-      return { platforms: children.map((c) => formatPlatform(c.platform!)), created };
+  private async details(ref: ImageRef): Promise<Omit<ResolvedBase, 'digest'>> {
+    const cache = this.cache();
+    const index = await cache.index(ref);
+    if (index) {
+      const children = imageChildren(index.manifest);
+      const first = children[0] ? await cache.image({ ...ref, reference: children[0].digest }) : undefined;
+      return { platforms: children.map((c) => formatPlatform(c.platform!)), created: first?.config.created };
     }
-    const config = await this.config(client, repo, (m.manifest as ImageManifest).config.digest);
-    return { platforms: [formatPlatform(config)], created: config.created };
-  }
-
-  private async config(client: RegistryClient, repo: { registry: string; repository: string }, digest: string): Promise<ImageConfig> {
-    return JSON.parse((await client.getBlob(repo, digest)).toString('utf8')) as ImageConfig;
+    const image = await cache.image(ref);
+    return { platforms: image ? [formatPlatform(image.config)] : [], created: image?.config.created };
   }
 }

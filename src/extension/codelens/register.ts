@@ -10,7 +10,7 @@ const BUILT_IMAGE_KEY = 'imageRebase.builtImage:';
 /** The CodeLens above Dockerfile FROM lines, and the commands its lenses run. */
 export function register(services: Services): { disposables: vscode.Disposable[]; provider: FromCodeLensProvider } {
   const enabled = () => vscode.workspace.getConfiguration('imageRebase').get<boolean>('codeLens.enabled', true);
-  const resolver = new BaseResolver(() => services.client);
+  const resolver = new BaseResolver(() => services.client, () => services.cache);
   const provider = new FromCodeLensProvider(resolver, enabled);
   const refresh = () => {
     resolver.clear();

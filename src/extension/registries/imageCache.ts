@@ -1,6 +1,7 @@
 import { FetchedManifest, ImageConfig, ImageIndex, ImageManifest } from '../../core/manifest';
 import { isIndexType } from '../../core/mediaTypes';
 import { RegistryClient, RepositoryName } from '../../core/registry/client';
+import { memoized } from '../../core/util/memo';
 
 export interface ImageRef extends RepositoryName {
   /** Tag or digest. */
@@ -22,25 +23,13 @@ export class ImageCache {
   constructor(private readonly client: RegistryClient) {}
 
   manifest(ref: ImageRef): Promise<FetchedManifest> {
-    const key = refKey(ref);
-    let p = this.manifests.get(key);
-    if (!p) {
-      p = this.client.getManifest(ref, ref.reference);
-      p.catch(() => this.manifests.delete(key));
-      this.manifests.set(key, p);
-    }
-    return p;
+    return memoized(this.manifests, refKey(ref), () => this.client.getManifest(ref, ref.reference));
   }
 
   config(repo: RepositoryName, digest: string): Promise<ImageConfig> {
-    const key = `${repo.registry}/${repo.repository}@${digest}`;
-    let p = this.configs.get(key);
-    if (!p) {
-      p = this.client.getBlob(repo, digest).then((b) => JSON.parse(b.toString('utf8')) as ImageConfig);
-      p.catch(() => this.configs.delete(key));
-      this.configs.set(key, p);
-    }
-    return p;
+    return memoized(this.configs, `${repo.registry}/${repo.repository}@${digest}`, () =>
+      this.client.getBlob(repo, digest).then((b) => JSON.parse(b.toString('utf8')) as ImageConfig),
+    );
   }
 
   async image(ref: ImageRef): Promise<{ manifest: FetchedManifest<ImageManifest>; config: ImageConfig } | undefined> {
