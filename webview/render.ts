@@ -29,6 +29,21 @@ function fact(label: string, testId: string, ...value: (Node | string | undefine
   return [el('dt', { text: label }), el('dd', { testId }, ...value)];
 }
 
+/** The old base (with how it was found) and the new base, as header facts. */
+function baseFacts(m: PreviewModel) {
+  return [
+    ...fact(
+      'Old base',
+      'old-base',
+      code(m.oldBase.reference),
+      ' ',
+      code(shortDigest(m.oldBase.digest), m.oldBase.digest),
+      el('div', { className: 'note', testId: 'old-base-note', data: { foundBy: m.oldBase.foundBy } }, m.oldBase.note),
+    ),
+    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+  ];
+}
+
 /** After the target: which digest the push replaces, or that the tag is new. */
 function targetNote(m: PreviewModel): HTMLElement {
   return m.target.existingDigest
@@ -46,15 +61,7 @@ function renderHeader(m: PreviewModel): HTMLElement {
     ...fact('Platform', 'platform', m.platform),
     ...fact('New manifest digest', 'new-manifest-digest', code(m.newManifestDigest)),
     ...fact('Source', 'source', code(m.source.reference), ' ', code(shortDigest(m.source.digest), m.source.digest)),
-    ...fact(
-      'Old base',
-      'old-base',
-      code(m.oldBase.reference),
-      ' ',
-      code(shortDigest(m.oldBase.digest), m.oldBase.digest),
-      el('div', { className: 'note', testId: 'old-base-note', data: { foundBy: m.oldBase.foundBy } }, m.oldBase.note),
-    ),
-    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+    ...baseFacts(m),
   );
   return el('header', { className: 'header' }, title, facts);
 }
@@ -266,15 +273,7 @@ function renderPlatformSection(s: PlatformSection, i: number): HTMLElement {
     ...fact('Platform', 'platform', m.platform),
     ...fact('New manifest digest', 'new-manifest-digest', code(m.newManifestDigest)),
     ...fact('Source image', 'source', code(shortDigest(m.source.digest), m.source.digest)),
-    ...fact(
-      'Old base',
-      'old-base',
-      code(m.oldBase.reference),
-      ' ',
-      code(shortDigest(m.oldBase.digest), m.oldBase.digest),
-      el('div', { className: 'note', testId: 'old-base-note', data: { foundBy: m.oldBase.foundBy } }, m.oldBase.note),
-    ),
-    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+    ...baseFacts(m),
   );
   return el(
     'details',
