@@ -7,7 +7,7 @@ const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const common = { define: { __VERSION__: JSON.stringify(version) }, bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 
 const jobs = [
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs' }),
+  build({ ...common, entryPoints: ['src/cli/entry.ts'], outfile: 'dist/cli.js', platform: 'node', target: 'node20', format: 'cjs' }),
 ];
 if (existsSync('src/extension.ts')) {
   jobs.push(build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', target: 'node20', format: 'cjs', external: ['vscode'] }));

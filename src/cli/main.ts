@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DockerConfigCredentialStore } from '../core/auth/credentials';
 import { UserError, isUserError } from '../core/errors';
 import { RegistryClient } from '../core/registry/client';
-import { AnyPreparedRebase, executeRebase, isIndexRebase, prepareAnyRebase } from '../core/rebase/rebase';
+import { AnyPreparedRebase, RebaseRequest, executeRebase, isIndexRebase, parseRequest, prepareAnyRebase } from '../core/rebase/rebase';
 import { indexPlanToJson, planToJson } from '../core/rebase/planJson';
 import { IndexRebasePlan } from '../core/rebase/planIndex';
 import { IndexPushResult, PushResult } from '../core/rebase/push';
@@ -11,6 +11,9 @@ import { shortDigest } from '../core/digest';
 import { ManifestListRequest, parseManifestListSpec } from '../core/manifestList/spec';
 import { ManifestListPlan } from '../core/manifestList/build';
 import { ManifestListResult, prepareManifestList, pushManifestList } from '../core/manifestList/publish';
+import { parseReferenceWithDefaultTag } from '../core/reference';
+import { oneLine } from '../shared/sanitize';
+import { Io, Terminal, gate, processIo } from './terminal';
 
 const USAGE = `Usage: rebase-image SOURCE -t TARGET -b NEWBASE [-s OLDBASE] [options]
        rebase-image manifest-list TARGET IMAGE... | --from-spec FILE   (see manifest-list --help)
@@ -54,17 +57,12 @@ Examples:
 Exit status: 0 on success, 1 when the rebase failed (the target tag is left as it was),
 2 for a usage error, 130 when interrupted.`;
 
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+/** Caps for progress and warnings, and for errors: long enough for any message of ours, short of a flood. */
+const MESSAGE_MAX = 1000;
+const ERROR_MAX = 1500;
 
-const defaultIo: Io = {
-  out: (s) => process.stdout.write(s + '\n'),
-  err: (s) => process.stderr.write(s + '\n'),
-};
-
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
+  const io = gate(rawIo);
   if (argv[0] === 'manifest-list') return manifestListMain(argv.slice(1), io);
   let args;
   try {
@@ -116,22 +114,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   }
 
   const json = Boolean(v.json);
+  const request: RebaseRequest = {
+    source: source!,
+    target: v.target!,
+    newBase: newBase!,
+    oldBase: v.srcbase,
+    platform: v.platform,
+    keepUnmatched: v['keep-unmatched'],
+  };
   return withClient(io, v, async (client, signal, progress) => {
-    const prepared = await prepareAnyRebase(
-      client,
-      { source: source!, target: v.target!, newBase: newBase!, oldBase: v.srcbase, platform: v.platform, keepUnmatched: v['keep-unmatched'] },
-      { signal, onProgress: progress },
-    );
-    for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, Infinity)}`);
+    userArguments(() => parseRequest(request));
+    const prepared = await prepareAnyRebase(client, request, { signal, onProgress: progress });
+    for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
     if (v['dry-run']) {
-      if (json) io.out(JSON.stringify(toJson(prepared), null, 2));
+      if (json) io.json(toJson(prepared));
       else if (isIndexRebase(prepared)) printIndexDryRun(io, prepared.plan);
       else printDryRun(io, prepared.plan);
       return 0;
     }
     const result = await executeRebase(client, prepared, { signal, onProgress: progress });
     if (isIndexRebase(prepared)) printIndexSummary(io, prepared.plan);
-    if (json) io.out(JSON.stringify(toJson(prepared, result), null, 2));
+    if (json) io.json(toJson(prepared, result));
     else io.out(`${result.reference}@${result.digest}`);
     return 0;
   });
@@ -141,16 +144,29 @@ function toJson(prepared: AnyPreparedRebase, result?: PushResult | IndexPushResu
   return isIndexRebase(prepared) ? indexPlanToJson(prepared, result as IndexPushResult | undefined) : planToJson(prepared, result as PushResult | undefined);
 }
 
+/**
+ * The user's own references, parsed before any request: a malformed one is a usage error (exit 2),
+ * while one found malformed later, inside registry data, is a failed rebase (exit 1).
+ */
+function userArguments<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (isUserError(e) && e.code === 'reference') throw new UserError('usage', e.message);
+    throw e;
+  }
+}
+
 /** Client, Ctrl-C handling and the one place errors become one line on stderr and an exit status. */
 async function withClient(
-  io: Io,
+  io: Terminal,
   v: { 'insecure-registry'?: string[]; verbose?: boolean },
   body: (client: RegistryClient, signal: AbortSignal, progress: (e: { message: string }) => void) => Promise<number>,
 ): Promise<number> {
   const client = new RegistryClient({
     credentials: new DockerConfigCredentialStore(),
     insecureRegistries: v['insecure-registry'] ?? [],
-    log: v.verbose ? (line) => io.err(`  ${line}`) : undefined,
+    log: v.verbose ? (line) => io.err(`  ${oneLine(line, MESSAGE_MAX)}`) : undefined,
   });
   const controller = new AbortController();
   let interrupts = 0;
@@ -161,51 +177,45 @@ async function withClient(
     controller.abort();
   };
   process.on('SIGINT', onSigint);
-  const progress = (e: { message: string }) => io.err(oneLine(e.message, Infinity));
+  const progress = (e: { message: string }) => io.err(oneLine(e.message, MESSAGE_MAX));
   try {
     return await body(client, controller.signal, progress);
   } catch (e) {
     if (isUserError(e)) {
-      io.err(`Error: ${e.message}`);
+      io.err(`Error: ${oneLine(e.message, ERROR_MAX)}`);
       return e.code === 'cancelled' ? 130 : e.code === 'usage' ? 2 : 1;
     }
-    io.err(`Error: unexpected failure (${firstLine(e)}); the target tag was not changed. Please report this with the output of --verbose.`);
+    io.err(`Error: unexpected failure (${oneLine(firstLine(e), 300)}); the target tag was not changed. Please report this with the output of --verbose.`);
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
   }
 }
 
-function printIndexDryRun(io: Io, plan: IndexRebasePlan): void {
+function printIndexDryRun(io: Terminal, plan: IndexRebasePlan): void {
   io.out(`Dry run: nothing was written. ${plan.target.reference} would become ${plan.newIndexDigest} (${plan.newIndex.manifests.length} entries)`);
   for (const e of plan.entries) {
-    io.out(`${e.platform ?? e.kind}: ${e.action} ${shortDigest(e.source.digest)}${e.descriptor && e.descriptor.digest !== e.source.digest ? ` -> ${shortDigest(e.descriptor.digest)}` : ''}  ${oneLine(e.reason)}`);
+    io.out(`${oneLine(e.platform ?? e.kind, 100)}: ${e.action} ${shortDigest(e.source.digest)}${e.descriptor && e.descriptor.digest !== e.source.digest ? ` -> ${shortDigest(e.descriptor.digest)}` : ''}  ${oneLine(e.reason)}`);
     if (e.child) {
       for (const l of e.child.plan.layers) io.out(`    ${layerLine(l)}`);
     }
   }
 }
 
-function printIndexSummary(io: Io, plan: IndexRebasePlan): void {
+function printIndexSummary(io: Terminal, plan: IndexRebasePlan): void {
   for (const e of plan.entries) {
-    io.err(`${e.platform ?? e.kind} ${shortDigest(e.source.digest)}: ${e.action}${e.descriptor && e.descriptor.digest !== e.source.digest ? ` as ${e.descriptor.digest}` : ''}`);
+    io.err(`${oneLine(e.platform ?? e.kind, 100)} ${shortDigest(e.source.digest)}: ${e.action}${e.descriptor && e.descriptor.digest !== e.source.digest ? ` as ${e.descriptor.digest}` : ''}`);
   }
 }
 
-function printDryRun(io: Io, plan: import('../core/rebase/plan').RebasePlan): void {
+function printDryRun(io: Terminal, plan: import('../core/rebase/plan').RebasePlan): void {
   io.out(`Dry run: nothing was written. ${plan.target.reference} would become ${plan.newManifestDigest}`);
   for (const l of plan.layers) io.out(layerLine(l));
 }
 
 function layerLine(l: import('../core/rebase/plan').LayerRow): string {
   const mark = l.change === 'removed' ? '-' : l.change === 'added' ? '+' : ' ';
-  return `${mark} ${l.change.padEnd(7)} ${shortDigest(l.descriptor.digest)} ${String(l.descriptor.size).padStart(10)}  ${l.foreign ? '(foreign) ' : ''}${oneLine(l.createdBy ?? '')}`;
-}
-
-/** Registry strings are untrusted: keep them on one line and free of terminal escapes. */
-function oneLine(s: string, max = 100): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, max);
+  return `${mark} ${l.change.padEnd(7)} ${shortDigest(l.descriptor.digest)} ${String(l.descriptor.size).padStart(10)}  ${l.foreign ? '(foreign) ' : ''}${oneLine(l.createdBy ?? '', 100)}`;
 }
 
 /** parseArgs' own messages suggest `--` tricks that make no sense here: keep just the gist. */
@@ -260,7 +270,7 @@ Options:
   -v, --verbose                 log every registry request on stderr
   -h, --help                    show this help`;
 
-async function manifestListMain(argv: string[], io: Io): Promise<number> {
+async function manifestListMain(argv: string[], io: Terminal): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -310,19 +320,20 @@ async function manifestListMain(argv: string[], io: Io): Promise<number> {
     } else {
       req = { target: pos[0], tags: v.tag, manifests: pos.slice(1).map((image) => ({ image })) };
     }
+    userArguments(() => [req.target, ...req.manifests.map((m) => m.image)].forEach((r) => parseReferenceWithDefaultTag(r)));
     const plan = await prepareManifestList(client, req, { signal, onProgress: progress });
-    for (const w of plan.warnings) io.err(`Warning: ${oneLine(w, Infinity)}`);
+    for (const w of plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
     if (v['dry-run']) {
-      if (v.json) io.out(JSON.stringify(manifestListJson(plan), null, 2));
+      if (v.json) io.json(manifestListJson(plan));
       else {
         io.out(`Dry run: nothing was written. ${plan.target.reference} would become ${plan.digest} (${plan.mediaType})`);
-        for (const c of plan.children) io.out(`  ${formatListPlatform(c.platform)}  ${c.digest}  ${oneLine(c.reference, 300)}${c.copy ? '  (copied into the repository)' : ''}`);
+        for (const c of plan.children) io.out(`  ${oneLine(formatListPlatform(c.platform), 200)}  ${c.digest}  ${oneLine(c.reference, 300)}${c.copy ? '  (copied into the repository)' : ''}`);
       }
       return 0;
     }
     const result = await pushManifestList(client, plan, { signal, onProgress: progress });
     progress({ message: 'Done.' });
-    if (v.json) io.out(JSON.stringify(manifestListJson(plan, result), null, 2));
+    if (v.json) io.json(manifestListJson(plan, result));
     else for (const t of result.tags) io.out(`${t}@${result.digest}`);
     return 0;
   });

@@ -16,7 +16,9 @@ export type UserErrorCode =
   | 'registry'
   | 'cancelled'
   | 'usage'
-  | 'credentials';
+  | 'credentials'
+  /** A write may or may not have happened and the registry could not be asked which. */
+  | 'uncertain';
 
 export class UserError extends Error {
   constructor(

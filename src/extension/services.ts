@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { ChainedCredentialStore, DockerConfigCredentialStore } from '../core/auth/credentials';
-import { RegistryClient } from '../core/registry/client';
+import { RegistryClient, RegistryClientOptions } from '../core/registry/client';
 import { isUserError } from '../core/errors';
 import { OutputLog } from './log/outputLog';
 import { SecretCredentialStore } from './auth/secretCredentials';
@@ -69,14 +69,23 @@ export class Services implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /** How every client of the extension talks to registries: settings, log, user agent. */
+  clientOptions(): RegistryClientOptions {
+    const { insecureRegistries, network } = this.settingsValue;
+    return {
+      insecureRegistries,
+      log: (line) => this.log.debug(line),
+      // Retries and rate-limit warnings are worth seeing at the default level.
+      notice: (line) => this.log.info(line),
+      retry: { retries: network.retries },
+      timeouts: { connectMs: network.connectTimeoutMs, idleMs: network.idleTimeoutMs },
+      userAgent: `image-rebase-vscode/${this.context.extension.packageJSON.version ?? '0'}`,
+    };
+  }
+
   private ensure(): { client: RegistryClient; cache: ImageCache } {
     if (!this.current) {
-      const client = new RegistryClient({
-        credentials: new ChainedCredentialStore([this.secrets, this.dockerConfig]),
-        insecureRegistries: this.settingsValue.insecureRegistries,
-        log: (line) => this.log.debug(line),
-        userAgent: `image-rebase-vscode/${this.context.extension.packageJSON.version ?? '0'}`,
-      });
+      const client = new RegistryClient({ ...this.clientOptions(), credentials: new ChainedCredentialStore([this.secrets, this.dockerConfig]) });
       this.current = { client, cache: new ImageCache(client) };
     }
     return this.current;

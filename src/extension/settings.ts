@@ -11,6 +11,7 @@ export interface Settings {
   repositories: string[];
   pageSize: number;
   logLevel: LogLevel;
+  network: { retries: number; connectTimeoutMs: number; idleTimeoutMs: number };
 }
 
 export function readSettings(): Settings {
@@ -21,6 +22,11 @@ export function readSettings(): Settings {
     repositories: uniq(c.get<string[]>('repositories', [])),
     pageSize: Math.max(1, Math.min(1000, c.get<number>('pageSize', 100))),
     logLevel: c.get<LogLevel>('logLevel', 'info'),
+    network: {
+      retries: Math.max(0, Math.min(10, Math.floor(c.get<number>('network.retries', 4)))),
+      connectTimeoutMs: Math.max(1, c.get<number>('network.connectTimeoutSeconds', 15)) * 1000,
+      idleTimeoutMs: Math.max(1, c.get<number>('network.timeoutSeconds', 30)) * 1000,
+    },
   };
 }
 

@@ -119,9 +119,9 @@ describe('malformed references', () => {
 
   for (const pos of positions) {
     for (const { input, says } of cases) {
-      test(`${JSON.stringify(input)} as ${pos}`, async () => {
+      test(`${JSON.stringify(input)} as ${pos}: a usage error (exit 2)`, async () => {
         const t = await presetTarget();
-        const line = failure(await runCli(argv(pos, input, t.ref)));
+        const line = failure(await runCli(argv(pos, input, t.ref)), 2);
         assert.ok(line.startsWith(`Error: ${JSON.stringify(input)} is not a valid image reference: `), line);
         assert.match(line, says);
         await t.check();
@@ -143,14 +143,39 @@ describe('malformed references', () => {
     });
   }
 
-  test('an empty -s is refused, not silently replaced by a guess', async () => {
+  test('an empty -s is refused as a usage error, not silently replaced by a guess', async () => {
     const t = await presetTarget();
-    const r = await runCli(argv('-s', '', t.ref));
-    assert.notEqual(r.code, 0, `exit 0; stderr:\n${r.err.join('\n')}`);
-    assertNoStack(r.err.join('\n'));
-    assert.match(r.err.at(-1) ?? '', /-s|OLDBASE|old base|empty/);
+    const line = failure(await runCli(argv('-s', '', t.ref)), 2);
+    assert.match(line, /-s|OLDBASE|old base|empty/);
     await t.check();
   });
+
+  test('a malformed reference is refused before any request, so no progress is printed', async () => {
+    const t = await presetTarget();
+    const r = await runCli(argv('-b', 'Foo/Bar:1', t.ref));
+    failure(r, 2);
+    assert.equal(r.err.length, 1, r.err.join('\n'));
+    await t.check();
+  });
+
+  test('control characters in a malformed reference are shown escaped', async () => {
+    const t = await presetTarget();
+    const line = failure(await runCli(argv('SOURCE', `${H}/app:1\u001b]0;pwned\u0007`, t.ref)), 2);
+    assert.ok(!/[\u0000-\u001f\u007f-\u009f]/.test(line), line);
+    assert.ok(line.includes('\\u001b') || line.includes('\\x1b'), line);
+    await t.check();
+  });
+
+  for (const [what, args] of [
+    ['TARGET', (bad: string) => [bad, `${H}/app:1`]],
+    ['IMAGE', (bad: string) => [`${H}/app:list`, `${H}/app:1`, bad]],
+  ] as const) {
+    test(`manifest-list: a malformed ${what} is a usage error (exit 2)`, async () => {
+      const line = failure(await runCli(['manifest-list', ...args('Foo/Bar:1')]), 2);
+      assert.ok(line.startsWith('Error: "Foo/Bar:1" is not a valid image reference: '), line);
+      assert.match(line, /must be lowercase/);
+    });
+  }
 });
 
 describe('images that do not exist', () => {
@@ -248,7 +273,7 @@ describe('unreachable registries', () => {
       await dead.kill();
       const line = failure(await runCli([`${dead.host}/app:1`, '-t', `${dead.host}/app:target`, '-b', `${dead.host}/base:2`]));
       assert.ok(
-        line.startsWith(`Error: Registry ${dead.host} is unreachable (connection refused); `),
+        line.startsWith(`Error: Registry ${dead.host} is unreachable (connection refused, tried 5 times); `),
         line,
       );
       assert.match(line, /check that it is running/);
@@ -263,7 +288,7 @@ describe('unreachable registries', () => {
     const t = await presetTarget();
     const nobody = `127.0.0.1:${await freePort()}`;
     const line = failure(await runCli([`${nobody}/app:1`, '-t', t.ref, '-b', `${H}/base:2`, '-s', `${H}/base:1`]));
-    assert.ok(line.startsWith(`Error: Registry ${nobody} is unreachable (connection refused); `), line);
+    assert.ok(line.startsWith(`Error: Registry ${nobody} is unreachable (connection refused, tried 5 times); `), line);
     await t.check();
   });
 
@@ -271,7 +296,7 @@ describe('unreachable registries', () => {
     const t = await presetTarget();
     const nobody = `127.0.0.1:${await freePort()}`;
     const line = failure(await runCli([`${H}/app:1`, '-t', t.ref, '-b', `${nobody}/base:2`, '-s', `${H}/base:1`]));
-    assert.ok(line.startsWith(`Error: Registry ${nobody} is unreachable (connection refused); `), line);
+    assert.ok(line.startsWith(`Error: Registry ${nobody} is unreachable (connection refused, tried 5 times); `), line);
     await t.check();
   });
 });

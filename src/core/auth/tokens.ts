@@ -27,7 +27,7 @@ export interface FetchResponseLike {
   text(): Promise<string>;
 }
 
-/** The part of node-fetch's `fetch` this module uses; `import fetch from 'node-fetch'` fits. */
+/** The part of a `fetch` this module uses; the registry client supplies one on its request loop. */
 export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponseLike>;
 
 /** Token lifetime when the token service does not say (and the minimum honoured), per the spec. */
@@ -472,6 +472,8 @@ export class Authenticator {
       return { status: res.status, body };
     } catch (e) {
       if (outer?.aborted) throw cancelledError();
+      // The transport's own sentences (a refused redirect, an oversized answer) say it best.
+      if (e instanceof UserError && e.code !== 'cancelled') throw e;
       if (timedOut) {
         throw new UserError(
           'unreachable',

@@ -4,6 +4,7 @@ import { Descriptor, FetchedManifest, ImageConfig, ImageIndex, ImageManifest, Pl
 import { isImageManifestType, isIndexType } from '../mediaTypes';
 import { ImageReference, formatReference } from '../reference';
 import { RegistryClient, RepositoryName } from '../registry/client';
+import { validateConfig } from '../registry/validate';
 import { ImageDocuments } from './plan';
 import { choosePlatform } from './platformMatch';
 
@@ -135,15 +136,18 @@ export async function imageDocuments(
     throw new UserError('unsupported', `${formatReference(ref)} has no config; it is not a container image.`);
   }
   const configBytes = memo ? await memo.blob(client, repo, digest, signal) : await client.getBlob(repo, digest, signal);
-  let config: ImageConfig;
+  let parsed: unknown;
   try {
-    config = JSON.parse(configBytes.toString('utf8'));
+    parsed = JSON.parse(configBytes.toString('utf8'));
   } catch {
     throw new UserError('unsupported', `The config of ${formatReference(ref)} is not valid JSON; it is not a container image.`);
   }
-  if (!config || !config.rootfs || !Array.isArray(config.rootfs.diff_ids) || !config.os || !config.architecture) {
+  // Without these fields it is an artifact (a Helm chart, a signature), not a broken image: say so.
+  const fields = parsed as Partial<Record<'rootfs' | 'os' | 'architecture', unknown>> | null;
+  if (typeof parsed !== 'object' || !fields || fields.rootfs == null || fields.os == null || fields.architecture == null) {
     throw new UserError('unsupported', `${formatReference(ref)} is not a container image (its config has no rootfs, os or architecture); only images can be rebased.`);
   }
+  const config: ImageConfig = validateConfig(parsed, `the config of ${formatReference(ref)}`);
   return { reference: formatReference(ref), repo, manifest, config };
 }
 

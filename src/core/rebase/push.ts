@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { UserError, cancelledError, isUserError } from '../errors';
 import { shortDigest } from '../digest';
 import { RegistryClient, RepositoryName, display } from '../registry/client';
+import { withWholeRetry } from '../registry/recovery';
 import { mapLimit } from '../util/concurrency';
 import { throwIfCancelled } from '../util/abort';
 import { RebasePlan, RequiredBlob } from './plan';
@@ -231,27 +232,54 @@ async function ensureBlob(client: RegistryClient, target: RepositoryName, blob: 
     throw new UserError('not-found', `Layer ${digest} is missing from ${display(target)} although its image refers to it; the registry is inconsistent, so nothing was pushed.`);
   }
   if (sameRegistry) {
-    const m = await client.mountBlob(target, digest, blob.from.repository, signal);
+    let m: Awaited<ReturnType<RegistryClient['mountBlob']>>;
+    try {
+      m = await client.mountBlob(target, digest, blob.from.repository, signal);
+    } catch (e) {
+      // Registries refuse mounts for reasons of their own (Harbor: unknown project; ECR: not
+      // enabled): a plain copy still works, so a failed mount is a detour, not a failure.
+      if (!isUserError(e) || e.code === 'cancelled' || e.code === 'uncertain') throw e;
+      client.notice(`Mounting layer ${shortDigest(digest)} from ${blob.from.repository} failed (${e.message.replace(/\.$/, '')}); copying it instead.`);
+      await copyBlob(client, blob, target, undefined, signal);
+      return 'copied';
+    }
     if (m.mounted) return 'mounted';
-    await copyInto(client, blob, target, m.uploadUrl, signal);
+    await copyBlob(client, blob, target, m.uploadUrl, signal);
     return 'copied';
   }
   if (await client.blobExists(target, digest, signal)) return 'present';
-  await copyInto(client, blob, target, await client.startUpload(target, signal), signal);
+  await copyBlob(client, blob, target, undefined, signal);
   return 'copied';
 }
 
-async function copyInto(client: RegistryClient, blob: RequiredBlob, target: RepositoryName, uploadUrl: string, signal?: AbortSignal): Promise<void> {
+/**
+ * Streams one layer from its repository into an upload session of the target. If either side
+ * breaks, both are torn down (the transport aborts the upload when its source fails) and the
+ * whole blob starts again in a new session, up to the client's retry policy.
+ */
+async function copyBlob(client: RegistryClient, blob: RequiredBlob, target: RepositoryName, openSession: string | undefined, signal?: AbortSignal): Promise<void> {
   const { digest, size } = blob.descriptor;
-  const { stream } = await client.getBlobStream(blob.from, digest, signal);
-  // If the download fails (or fails its digest check) the upload errors too; report the cause.
-  let streamError: unknown;
-  stream.on('error', (e) => (streamError ??= e));
-  try {
-    await client.finishUpload(target, uploadUrl, digest, size, stream as Readable, signal);
-  } catch (e) {
-    if (streamError && isUserError(streamError)) throw streamError;
-    throw e;
-  }
+  let session = openSession;
+  await withWholeRetry(
+    client,
+    `copy of layer ${shortDigest(digest)} into ${display(target)}`,
+    signal,
+    async () => {
+      const uploadUrl = session ?? (await client.startUpload(target, signal));
+      session = undefined;
+      const { stream } = await client.getBlobStream(blob.from, digest, signal);
+      // The download's own error says more than the upload it broke: report that one.
+      let streamError: unknown;
+      stream.on('error', (e) => (streamError ??= e));
+      try {
+        await client.finishUpload(target, uploadUrl, digest, size, stream as Readable, signal);
+      } catch (e) {
+        stream.destroy();
+        if (streamError && isUserError(streamError)) throw streamError;
+        throw e;
+      }
+    },
+    () => client.blobExists(target, digest, signal),
+  );
   client.stats.layerBytesMoved += size;
 }

@@ -19,6 +19,8 @@ export class RequestStats {
   bytesReceived = 0;
   /** Bytes of layer blobs that travelled through this process (zero when everything is mounted). */
   layerBytesMoved = 0;
+  /** Requests sent again after a fault (each retry is also counted under its kind). */
+  retries = 0;
 
   count(kind: RequestKind): void {
     this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
@@ -37,6 +39,7 @@ export class RequestStats {
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
       layerBytesMoved: this.layerBytesMoved,
+      retries: this.retries,
     };
   }
 }

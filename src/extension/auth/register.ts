@@ -25,7 +25,7 @@ export function register(services: Services): vscode.Disposable[] {
 
       const probe = new RegistryClient({
         credentials: new StaticCredentialStore({ [registry]: { username: username.trim(), password } }),
-        insecureRegistries: services.settings.insecureRegistries,
+        ...services.clientOptions(),
       });
       try {
         await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Signing in to ${registry}…` }, () => probe.ping(registry));
