@@ -125,3 +125,30 @@ describe('transport', () => {
     assert.equal((await failure(p)).failure, 'aborted');
   });
 });
+
+describe('transport: slow servers', () => {
+  let slow: http.Server;
+  let url: string;
+  before(async () => {
+    slow = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': '1000' });
+      // A byte every 50 ms: never silent, never getting anywhere.
+      const t = setInterval(() => res.write('x'), 50);
+      res.on('close', () => clearInterval(t));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    slow.closeAllConnections();
+    await new Promise<void>((r) => slow.close(() => r()));
+  });
+
+  test('a trickle of bytes counts as idle', async () => {
+    const res = await exchange({ url: new URL(url), method: 'GET', headers: {}, timeouts: { connectMs: 1000, idleMs: 400 } });
+    const t0 = Date.now();
+    const e = await failure(res.read(10_000));
+    assert.equal(e.failure, 'idle-timeout');
+    assert.ok(Date.now() - t0 < 1500, 'within about two windows');
+  });
+});

@@ -17,6 +17,9 @@ import { PassThrough, Readable } from 'node:stream';
 const keepAliveHttp = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const keepAliveHttps = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
+/** Bytes that must move in each idle window for a connection to count as alive. */
+const MIN_PROGRESS = 1024;
+
 export interface Timeouts {
   connectMs: number;
   idleMs: number;
@@ -92,7 +95,9 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
         settled = true;
         reject(err);
       } else if (body && !body.destroyed) {
-        body.destroy(err);
+        // An unread body nobody listens to is dropped quietly, not thrown at the process.
+        if (body.listenerCount('error') > 0) body.destroy(err);
+        else body.destroy();
       }
       cr.destroy();
       if (req.body && !Buffer.isBuffer(req.body)) {
@@ -103,15 +108,24 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
     const onAbort = (): void => fail(new TransportError('aborted', 'cancelled', sent));
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    // Idle: nothing received or sent for idleMs. A reader that holds the body back (a slow
-    // upload on the other end of a copy) is not idleness of this connection.
+    // Idle: less than MIN_PROGRESS bytes received or sent in a whole idleMs window. A server
+    // that trickles a byte a second is as stuck as a silent one. A reader that holds the body
+    // back (a slow upload on the other end of a copy) is not idleness of this connection.
+    let moved = 0;
     const armIdle = (): void => {
-      clearTimeout(idleTimer);
-      if (finished) return;
+      if (finished || idleTimer) return;
+      moved = 0;
       idleTimer = setTimeout(() => {
-        if (body && body.readableLength >= body.readableHighWaterMark) return armIdle();
-        fail(new TransportError('idle-timeout', `no data for ${timeouts.idleMs} ms`, sent));
+        idleTimer = undefined;
+        if (finished) return;
+        const heldBack = body !== undefined && body.readableLength >= body.readableHighWaterMark;
+        if (moved >= MIN_PROGRESS || heldBack) return armIdle();
+        fail(new TransportError('idle-timeout', `less than ${MIN_PROGRESS} bytes in ${timeouts.idleMs} ms`, sent));
       }, timeouts.idleMs);
+    };
+    const progress = (n: number): void => {
+      armIdle();
+      moved += n;
     };
 
     cr.on('socket', (socket) => {
@@ -125,12 +139,12 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
     });
     cr.on('finish', () => {
       sent = true;
-      armIdle();
+      progress(MIN_PROGRESS);
     });
     cr.on('error', (e: NodeJS.ErrnoException) => fail(new TransportError('network', e.message, sent, e.code)));
 
     cr.on('response', (res) => {
-      armIdle();
+      progress(MIN_PROGRESS);
       const lengthHeader = res.headers['content-length'];
       // A HEAD answer, 204 and 304 announce a length they never send.
       const bodyless = req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
@@ -139,7 +153,7 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
       body = new PassThrough();
       res.on('data', (chunk: Buffer) => {
         received += chunk.length;
-        armIdle();
+        progress(chunk.length);
       });
       res.on('end', () => {
         if (!res.complete || (length !== undefined && received !== length)) {
@@ -180,7 +194,7 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
     else {
       const src = req.body;
       src.on('error', (e: Error) => fail(new TransportError('network', `the data to upload failed: ${e.message}`, false)));
-      src.on('data', () => armIdle());
+      src.on('data', (chunk: Buffer) => progress(chunk.length));
       src.pipe(cr);
     }
   });

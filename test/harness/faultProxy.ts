@@ -1,0 +1,314 @@
+import * as http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { pipeline } from 'node:stream';
+
+/**
+ * What the proxy does to one request instead of (or on top of) passing it on. Each kind is a way
+ * real networks and registries fail: the client under test must survive all of them.
+ */
+export type Fault =
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string } // answered here, not forwarded
+  | { kind: 'reset' } // RST before anything is forwarded
+  | { kind: 'drop-after-forward' } // the registry gets and answers the whole request; the client gets an RST
+  | { kind: 'drop-mid-body'; afterBytes?: number } // head + first bytes (default half, at least 1), then RST
+  | { kind: 'truncate'; afterBytes?: number } // the same with a clean FIN: only Content-Length tells
+  | { kind: 'stall' } // read, never answered (until stop())
+  | { kind: 'trickle'; intervalMs?: number } // one body byte per interval (default 1000 ms)
+  | { kind: 'delay'; ms: number } // forwarded after a delay
+  | { kind: 'redirect'; to: string; status?: number }; // 307 (or status), Location: `to` + path and query
+
+export interface FaultRule {
+  method?: string;
+  path?: RegExp; // tested against path + query
+  /** Matching requests let through (untouched by this rule) before it starts to apply. */
+  skip?: number;
+  /** How many requests it applies to; default 1, Infinity allowed. */
+  times?: number;
+  fault: Fault;
+}
+
+export interface RandomFaults {
+  /** Probability, 0..1, that a request gets a fault. */
+  rate: number;
+  seed: number;
+  faults: Fault[];
+  /** Only requests that match these are candidates (and only they consume random numbers). */
+  method?: string;
+  path?: RegExp;
+}
+
+export interface ProxyLogEntry {
+  seq: number;
+  method: string;
+  path: string; // path + query
+  authorization: boolean;
+  fault?: string; // the kind of fault applied
+  status?: number; // the status line the client was sent, if it was sent one
+  /** What the registry answered, when the request reached it (so drop-after-forward shows 201 here, no status). */
+  upstreamStatus?: number;
+}
+
+export interface FaultProxy {
+  host: string; // "127.0.0.1:PORT"
+  url: string; // "http://127.0.0.1:PORT"
+  log: ProxyLogEntry[];
+  addRule(rule: FaultRule): void;
+  clearRules(): void;
+  /** Seeded, so a schedule of faults is reproducible from its seed; undefined turns it off. */
+  setRandom(opts: RandomFaults | undefined): void;
+  stop(): Promise<void>;
+}
+
+/** How long an RST waits after the last bytes left, so a client that reads does receive them. */
+const RST_GRACE_MS = 30;
+
+type RuleState = { rule: FaultRule; seen: number; applied: number };
+
+interface Exchange {
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  socket: Socket;
+  entry: ProxyLogEntry;
+  /** setTimeout that stop() clears. */
+  later(fn: () => void, ms: number): void;
+}
+
+/** mulberry32: tiny, seedable, and good enough to scatter faults. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An RST rather than a FIN: what a client sees when a connection is lost, not closed. */
+function reset(socket: Socket): void {
+  if (!socket.destroyed) socket.resetAndDestroy();
+}
+
+function matches(method: string | undefined, path: RegExp | undefined, req: http.IncomingMessage): boolean {
+  if (method && method.toUpperCase() !== req.method) return false;
+  if (!path) return true;
+  path.lastIndex = 0; // a /g or /y regex would otherwise remember the previous request
+  return path.test(req.url ?? '');
+}
+
+/** Sends the registry's status line and headers on; connection-level ones describe the upstream hop. */
+function relayHead(ex: Exchange, upRes: http.IncomingMessage): void {
+  const headers: http.OutgoingHttpHeaders = { ...upRes.headers };
+  delete headers.connection;
+  delete headers['keep-alive'];
+  ex.entry.status = upRes.statusCode;
+  ex.res.writeHead(upRes.statusCode ?? 502, headers);
+}
+
+function passThrough(ex: Exchange, upRes: http.IncomingMessage): void {
+  relayHead(ex, upRes);
+  pipeline(upRes, ex.res, () => {});
+}
+
+/** Relays the first `afterBytes` of the body, then cuts the connection with an RST or a FIN. */
+function cutBody(ex: Exchange, upRes: http.IncomingMessage, afterBytes: number | undefined, how: 'rst' | 'fin'): void {
+  relayHead(ex, upRes);
+  const length = Number(upRes.headers['content-length']);
+  let limit = afterBytes ?? (Number.isFinite(length) ? Math.max(1, Math.floor(length / 2)) : undefined);
+  let sent = 0;
+  let done = false;
+  const cut = (): void => {
+    if (done) return;
+    done = true;
+    upRes.destroy();
+    ex.res.flushHeaders();
+    // The response corks the socket until the next tick; once its buffer is empty the bytes are
+    // with the kernel. A FIN queues behind them; an RST discards what the kernel has not yet
+    // delivered, so it waits a moment for a reading client to take the bytes.
+    const kill = (): void => void (how === 'rst' ? ex.later(() => reset(ex.socket), RST_GRACE_MS) : ex.socket.end());
+    setImmediate(() => (ex.socket.writableLength === 0 ? kill() : ex.socket.once('drain', kill)));
+  };
+  upRes.on('error', cut);
+  upRes.on('end', cut);
+  if (limit === 0) return cut();
+  upRes.on('data', (chunk: Buffer) => {
+    if (done) return;
+    // Without a Content-Length, "half" can only mean half of what arrives first.
+    limit ??= Math.max(1, Math.floor(chunk.length / 2));
+    const part = chunk.subarray(0, limit - sent);
+    sent += part.length;
+    if (part.length > 0) ex.res.write(part);
+    if (sent >= limit) cut();
+  });
+}
+
+/** The answer one byte per interval, holding one chunk at a time: backpressure keeps the registry waiting. */
+function trickle(ex: Exchange, upRes: http.IncomingMessage, intervalMs: number): void {
+  relayHead(ex, upRes);
+  ex.res.flushHeaders();
+  let ended = false;
+  let pending: Buffer | undefined;
+  const drip = (): void => {
+    if (ex.socket.destroyed) return;
+    if (!pending || pending.length === 0) {
+      pending = undefined;
+      return void (ended ? ex.res.end() : upRes.resume());
+    }
+    ex.res.write(pending.subarray(0, 1));
+    pending = pending.subarray(1);
+    ex.later(drip, intervalMs);
+  };
+  upRes.on('data', (chunk: Buffer) => {
+    upRes.pause();
+    pending = chunk;
+    ex.later(drip, intervalMs);
+  });
+  upRes.on('end', () => {
+    ended = true;
+    if (!pending) ex.res.end();
+  });
+  upRes.on('error', () => ex.socket.destroy());
+  ex.res.on('close', () => upRes.destroy());
+}
+
+function answer(ex: Exchange, status: number, headers: Record<string, string>, body?: string): void {
+  ex.req.resume();
+  ex.entry.status = status;
+  ex.res.writeHead(status, headers);
+  ex.res.end(body);
+}
+
+/**
+ * A plain HTTP proxy in front of a registry that injects faults by rule or at random. The Host
+ * header is passed through, so upload Locations the registry builds point back at the proxy.
+ * Bodies are streamed both ways: layers can be big.
+ */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const [targetHost, targetPort] = target.split(':');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const rules: RuleState[] = [];
+  const log: ProxyLogEntry[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const upstreams = new Set<http.ClientRequest>();
+  let random: { opts: RandomFaults; next: () => number } | undefined;
+  let seq = 0;
+
+  const later = (fn: () => void, ms: number): void => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const pickFault = (req: http.IncomingMessage): Fault | undefined => {
+    for (const st of rules) {
+      if (!matches(st.rule.method, st.rule.path, req)) continue;
+      st.seen++;
+      if (st.seen <= (st.rule.skip ?? 0)) continue;
+      if (st.applied >= (st.rule.times ?? 1)) continue;
+      st.applied++;
+      return st.rule.fault;
+    }
+    if (!random || !matches(random.opts.method, random.opts.path, req)) return undefined;
+    // Two draws per candidate request, always, so one request's outcome never shifts the next's.
+    const hit = random.next() < random.opts.rate;
+    const which = Math.floor(random.next() * random.opts.faults.length);
+    return hit ? random.opts.faults[which] : undefined;
+  };
+
+  /** Sends the request upstream; `onResponse` decides what the client gets. */
+  const forward = (ex: Exchange, onResponse: (upRes: http.IncomingMessage) => void): void => {
+    const { req, res, entry } = ex;
+    const up = http.request(
+      { host: targetHost, port: Number(targetPort), method: req.method, path: req.url, headers: req.headers, agent },
+      (upRes) => {
+        entry.upstreamStatus = upRes.statusCode;
+        upRes.on('close', () => upstreams.delete(up));
+        onResponse(upRes);
+      },
+    );
+    upstreams.add(up);
+    up.on('error', (err) => {
+      upstreams.delete(up);
+      if (res.headersSent) return void ex.socket.destroy();
+      answer(ex, 502, { 'content-type': 'text/plain' }, `fault proxy: upstream failed: ${err.message}`);
+    });
+    // A client that goes away must not leave a half-done request holding an upstream socket.
+    res.on('close', () => {
+      if (!res.writableFinished && upstreams.has(up)) {
+        upstreams.delete(up);
+        up.destroy();
+      }
+    });
+    req.pipe(up);
+  };
+
+  const apply = (ex: Exchange, fault: Fault | undefined): void => {
+    if (!fault) return forward(ex, (upRes) => passThrough(ex, upRes));
+    ex.entry.fault = fault.kind;
+    switch (fault.kind) {
+      case 'status':
+        return answer(ex, fault.status, fault.headers ?? {}, fault.body);
+      case 'reset':
+        return reset(ex.socket);
+      case 'drop-after-forward':
+        return forward(ex, (upRes) => {
+          upRes.on('end', () => reset(ex.socket)).on('error', () => reset(ex.socket)).resume();
+        });
+      case 'drop-mid-body':
+        return forward(ex, (upRes) => cutBody(ex, upRes, fault.afterBytes, 'rst'));
+      case 'truncate':
+        return forward(ex, (upRes) => cutBody(ex, upRes, fault.afterBytes, 'fin'));
+      case 'stall':
+        ex.req.resume();
+        return;
+      case 'trickle':
+        return forward(ex, (upRes) => trickle(ex, upRes, fault.intervalMs ?? 1000));
+      case 'delay':
+        // A client that gave up meanwhile must not still reach the registry.
+        return later(() => ex.socket.destroyed || forward(ex, (upRes) => passThrough(ex, upRes)), fault.ms);
+      case 'redirect': {
+        const location = fault.to.replace(/\/+$/, '') + (ex.req.url ?? '/');
+        return answer(ex, fault.status ?? 307, { location, 'content-length': '0' });
+      }
+    }
+  };
+
+  const server = http.createServer((req, res) => {
+    const entry: ProxyLogEntry = { seq: ++seq, method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization !== undefined };
+    log.push(entry);
+    apply({ req, res, socket: req.socket, entry, later }, pickFault(req));
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // An RST from a test client is expected traffic here, not a proxy failure.
+  server.on('clientError', (_err, s: Socket) => s.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    host: `127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}`,
+    log,
+    addRule: (rule) => void rules.push({ rule, seen: 0, applied: 0 }),
+    clearRules: () => void rules.splice(0),
+    setRandom(opts) {
+      random = opts && { opts, next: seededRandom(opts.seed) };
+    },
+    async stop() {
+      timers.forEach(clearTimeout);
+      timers.clear();
+      upstreams.forEach((u) => u.destroy());
+      upstreams.clear();
+      server.closeAllConnections();
+      sockets.forEach((s) => s.destroy());
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      agent.destroy();
+    },
+  };
+}
