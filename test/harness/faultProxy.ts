@@ -15,6 +15,7 @@ export type Fault =
   | { kind: 'stall' } // read, never answered (until stop())
   | { kind: 'trickle'; intervalMs?: number } // one body byte per interval (default 1000 ms)
   | { kind: 'delay'; ms: number } // forwarded after a delay
+  | { kind: 'hold-answer'; ms: number } // forwarded at once; the registry's answer is held back this long
   | { kind: 'redirect'; to: string; status?: number }; // 307 (or status), Location: `to` + path and query
 
 export interface FaultRule {
@@ -270,6 +271,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       case 'delay':
         // A client that gave up meanwhile must not still reach the registry.
         return later(() => ex.socket.destroyed || forward(ex, (upRes) => passThrough(ex, upRes)), fault.ms);
+      case 'hold-answer':
+        return forward(ex, (upRes) => later(() => ex.socket.destroyed || passThrough(ex, upRes), fault.ms));
       case 'redirect': {
         const location = fault.to.replace(/\/+$/, '') + (ex.req.url ?? '/');
         return answer(ex, fault.status ?? 307, { location, 'content-length': '0' });
