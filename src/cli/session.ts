@@ -92,7 +92,7 @@ export async function withClient(io: Terminal, v: RegistryFlags, body: Body): Pr
           return EXIT.failed;
       }
     }
-    io.err(`Error: unexpected failure (${oneLine(firstLine(e), 300)}); the target tag was not changed. Please report this with the output of --verbose.`);
+    io.err(`Error: unexpected failure (${oneLine(firstLine(e), 300)}); the target tag was not changed, so please report this with the output of --verbose.`);
     return EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);

@@ -20,6 +20,12 @@ export type UserErrorCode =
   /** A write may or may not have happened and the registry could not be asked which. */
   | 'uncertain';
 
+/**
+ * The `detail` of a network or server failure, so a shell can word it (a tree row, an exit code)
+ * without reading the sentence.
+ */
+export type FailureKind = 'connect-timeout' | 'idle-timeout' | 'truncated' | 'network' | 'rate-limited' | 'server-error';
+
 export class UserError extends Error {
   constructor(
     readonly code: UserErrorCode,

@@ -366,3 +366,19 @@ describe('validateTagList and validateCatalog', () => {
     }
   });
 });
+
+describe('nesting', () => {
+  const deep = (n: number): unknown => {
+    let v: unknown = 'x';
+    for (let i = 0; i < n; i++) v = { a: v };
+    return v;
+  };
+  test('a document nested thousands deep is refused in one sentence, without a stack overflow', () => {
+    const cfg = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, extra: deep(100_000) };
+    assert.throws(() => validateConfig(cfg, 'the config of r/app:1'), (e: Error) => /nests objects and lists more than 64 levels deep/.test(e.message) && !/\n/.test(e.message));
+  });
+  test('ordinary nesting passes', () => {
+    const cfg = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, extra: deep(20) };
+    assert.doesNotThrow(() => validateConfig(cfg, 'the config of r/app:1'));
+  });
+});

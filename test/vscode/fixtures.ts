@@ -5,7 +5,9 @@
  *   two-platform indexes (linux/amd64 + linux/arm64/v8): mbase:1 and mbase:2, mapp:1 on mbase:1
  *   (with an attestation and an unknown artifact), mbase:2-amd64only (see seedLinuxIndexes);
  * - BASIC_REGISTRY / TOKEN_REGISTRY: htpasswd and Bearer-token auth, with USER / PASSWORD;
- * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start).
+ * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start);
+ * - FAULTY_REGISTRY: a fault proxy in front of REGISTRY (same content) whose faults the tests
+ *   program through CONTROL/faults (see faultControl.ts).
  */
 import * as http from 'node:http';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +19,8 @@ import { seedSampleRegistry, SampleRegistry } from '../harness/samples';
 import { buildImage, pushImage } from '../harness/fixtures';
 import { pullAndUnpack } from '../harness/containerd';
 import { seedLinuxIndexes, LinuxIndexes } from '../harness/indexFixtures';
+import { startFaultProxy, FaultProxy } from '../harness/faultProxy';
+import { handleFaults } from './faultControl';
 
 /** Registry strings that would run script if any view rendered them as HTML. */
 export const HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
@@ -51,7 +55,9 @@ export async function setup() {
   await pushImage(hostile, `${plain.host}/hostile:1`);
   await hostile.cleanup();
 
-  const control = await startControl(flaky);
+  // In front of the plain registry rather than its own: no extra registry to start and seed.
+  const faulty = await startFaultProxy(plain.host);
+  const control = await startControl(flaky, faulty);
   const workspace = await mkdtemp(join(tmpdir(), 'image-rebase-ws-'));
   const dockerConfig = await mkdtemp(join(tmpdir(), 'image-rebase-docker-'));
   await mkdir(join(workspace, '.vscode'), { recursive: true });
@@ -64,6 +70,7 @@ export async function setup() {
       IMAGE_REBASE_TEST_BASIC_REGISTRY: basic.host,
       IMAGE_REBASE_TEST_TOKEN_REGISTRY: token.host,
       IMAGE_REBASE_TEST_FLAKY_REGISTRY: flaky.host,
+      IMAGE_REBASE_TEST_FAULTY_REGISTRY: faulty.host,
       IMAGE_REBASE_TEST_CONTROL: control.url,
       IMAGE_REBASE_TEST_USER: USER,
       IMAGE_REBASE_TEST_PASSWORD: PASSWORD,
@@ -90,6 +97,7 @@ export async function setup() {
     },
     async teardown() {
       control.server.close();
+      await faulty.stop();
       await samples.cleanup();
       await indexes.cleanup();
       await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), tokens.stop()]);
@@ -101,10 +109,12 @@ export async function setup() {
 /**
  * A loopback endpoint for tests in the extension host: stop and start a registry, and pull an
  * image with containerd (which runs here, beside the registries) to read files back:
- * GET /pull?ref=REF&file=PATH[&file=…][&platform=os/arch[/variant]].
+ * GET /pull?ref=REF&file=PATH[&file=…][&platform=os/arch[/variant]]; and program the fault proxy
+ * (/faults routes, see faultControl.ts).
  */
-async function startControl(reg: TestRegistry): Promise<{ url: string; server: http.Server }> {
+async function startControl(reg: TestRegistry, faulty: FaultProxy): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
+    if (handleFaults(faulty, req, res)) return;
     const url = new URL(req.url ?? '/', 'http://control');
     if (url.pathname === '/pull') {
       void pullFiles(url.searchParams.get('ref') ?? '', url.searchParams.getAll('file'), url.searchParams.get('platform') ?? undefined).then(

@@ -315,14 +315,18 @@ export class RegistryClient {
       notFound: () => new UserError('not-found', `Repository ${display(repo)} was not found; check the name, or sign in if it is private.`),
       read: 'listPage',
     });
-    const where = `The tag list of ${display(repo)}`;
-    const body = parseJson(sent.bytes!, where, 'the registry sent something that is not a tag list.') as { tags?: unknown };
+    const where = `the tag list of ${display(repo)}`;
+    const body = parseJson(sent.bytes!, `The tag list of ${display(repo)}`, 'the registry sent something that is not a tag list.') as { tags?: unknown };
     return { items: validateTagList(body, where), next: nextLink(sent.res.header('link')) };
   }
 
-  /** Every tag, following pagination; `limit` bounds the work on huge repositories. */
+  /**
+   * Every tag, following pagination; `limit` bounds the work on huge repositories. A registry
+   * that keeps linking to pages without tags, or back to a page already read, ends the list.
+   */
   async allTags(repo: RepositoryName, limit = 10_000, signal?: AbortSignal): Promise<string[]> {
     const tags: string[] = [];
+    const visited = new Set<string>();
     let cursor: string | undefined;
     do {
       const page = await this.listTags(repo, { cursor, pageSize: cursor ? undefined : 1000, signal });
@@ -331,6 +335,8 @@ export class RegistryClient {
         if (tags.length >= limit) break;
         tags.push(t);
       }
+      if (page.items.length === 0 || (page.next !== undefined && visited.has(page.next))) break;
+      if (cursor) visited.add(cursor);
       cursor = page.next;
     } while (cursor && tags.length < limit);
     return tags;
@@ -339,8 +345,8 @@ export class RegistryClient {
   async catalog(registry: string, opts: { pageSize?: number; cursor?: string; signal?: AbortSignal } = {}): Promise<Page<string>> {
     const path = opts.cursor ?? `/v2/_catalog${opts.pageSize ? `?n=${opts.pageSize}` : ''}`;
     const sent = await this.request(registry, path, { kind: 'catalog', signal: opts.signal, scopes: ['registry:catalog:*'], read: 'listPage' });
-    const where = `The repository list of ${registry}`;
-    const body = parseJson(sent.bytes!, where, 'the registry sent something that is not a repository list.');
+    const where = `the repository list of ${registry}`;
+    const body = parseJson(sent.bytes!, `The repository list of ${registry}`, 'the registry sent something that is not a repository list.');
     return { items: validateCatalog(body, where), next: nextLink(sent.res.header('link')) };
   }
 

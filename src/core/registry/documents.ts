@@ -61,7 +61,7 @@ export function parseManifest(bytes: Buffer, contentTypeHeader: string | null, d
       `${label} has the unsupported manifest media type "${oneLine(mediaType || 'none', 100)}"; only Docker schema 2 and OCI images and indexes can be rebased.`,
     );
   }
-  const where = `The manifest of ${label}`;
+  const where = `the manifest of ${label}`;
   const manifest = isIndexType(mediaType) ? (validateIndex(doc, where) as ImageIndex) : (validateImageManifest(doc, where) as ImageManifest);
   return { mediaType, digest, bytes, manifest };
 }

@@ -1,4 +1,5 @@
-import { UserError } from '../errors';
+import { FailureKind, UserError } from '../errors';
+import { isRetryableStatus } from './retryPolicy';
 import { isDigest } from '../digest';
 import { describeScopes } from '../auth/tokens';
 import { oneLine } from '../../shared/sanitize';
@@ -43,7 +44,7 @@ export function unreachableError(registry: string, err: unknown, attempts = 1): 
             : oneLine(String((err as Error)?.message ?? err).split('\n')[0], 120);
   const name = /^(registry|the token service)/i.test(registry) ? registry.charAt(0).toUpperCase() + registry.slice(1) : `Registry ${registry}`;
   const tries = attempts > 1 ? `, tried ${attempts} times` : '';
-  return new UserError('unreachable', `${name} is unreachable (${why}${tries}); check that it is running and that the address is right.`);
+  return new UserError('unreachable', `${name} is unreachable (${why}${tries}); check that it is running and that the address is right.`, 'network');
 }
 
 export function manifestNotFound(repo: string, reference: string): UserError {
@@ -79,8 +80,10 @@ export function httpError(o: HttpErrorInput): UserError {
   }
   const tries = o.attempts > 1 ? ` on all ${o.attempts} attempts` : '';
   const summary = registryErrorSummary(o.text);
+  const kind: FailureKind | undefined = o.status === 429 ? 'rate-limited' : isRetryableStatus(o.status) ? 'server-error' : undefined;
   return new UserError(
     'registry',
     `Registry ${o.registry} answered ${o.method} ${where} with HTTP ${o.status}${summary ? ` (${summary})` : ''}${tries}; the operation was not completed.`,
+    kind,
   );
 }

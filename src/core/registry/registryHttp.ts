@@ -112,6 +112,7 @@ export class RegistryHttp {
         throw new UserError(
           'unreachable',
           `${cap(r.peer)} asks to wait ${humanDuration(d.retryAfterMs!)} before it accepts more requests (HTTP ${res.status}${text ? `: ${registryErrorSummary(text)}` : ''}); try again after ${new Date(this.now() + d.retryAfterMs!).toISOString()}.`,
+          'rate-limited',
         );
       }
       return { ...sent, attempts: attempt };
@@ -192,11 +193,11 @@ export class RegistryHttp {
     const t = this.o.timeouts;
     switch (e.failure) {
       case 'connect-timeout':
-        return new UserError('unreachable', `${cap(r.peer)} did not accept a connection within ${seconds(t.connectMs)}${tries}; check that it is running and that the address is right.`);
+        return new UserError('unreachable', `${cap(r.peer)} did not accept a connection within ${seconds(t.connectMs)}${tries}; check that it is running and that the address is right.`, 'connect-timeout');
       case 'idle-timeout':
-        return new UserError('unreachable', `${cap(r.peer)} sent nothing for ${seconds(t.idleMs)} while answering ${what}${tries}; it may be overloaded, so try again later or allow a longer timeout.`);
+        return new UserError('unreachable', `${cap(r.peer)} sent nothing for ${seconds(t.idleMs)} while answering ${what}${tries}; it may be overloaded, so try again later or allow a longer timeout.`, 'idle-timeout');
       case 'truncated':
-        return new UserError('unreachable', `${cap(r.peer)} broke off its answer to ${what} (${e.message})${tries}; try again.`);
+        return new UserError('unreachable', `${cap(r.peer)} broke off its answer to ${what} (${e.message})${tries}; try again.`, 'truncated');
       default:
         return unreachableError(r.peer, { code: e.code, message: e.message }, attempts);
     }

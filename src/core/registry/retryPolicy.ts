@@ -24,7 +24,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   retries: 4,
   baseDelayMs: 250,
   maxDelayMs: 8_000,
-  budgetMs: 120_000,
+  budgetMs: 60_000,
   retryAfterCapMs: 60_000,
 };
 
@@ -59,8 +59,8 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
 }
 
 /**
- * Per-host wait state shared by every request to that host. A `Retry-After` (or a run of
- * failures) pushes the host's "not before" time forward; successes let it go again.
+ * Per-host wait state shared by every request to that host: a `Retry-After` pushes the host's
+ * "not before" time forward, and it lapses by itself once passed.
  */
 export class HostBackoff {
   private readonly notBefore = new Map<string, number>();
@@ -80,10 +80,6 @@ export class HostBackoff {
   holdUntil(host: string, until: number): void {
     const t = this.notBefore.get(host) ?? 0;
     if (until > t) this.notBefore.set(host, until);
-  }
-
-  succeeded(host: string): void {
-    this.notBefore.delete(host);
   }
 }
 

@@ -127,6 +127,13 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
       armIdle();
       moved += n;
     };
+    // The request going out and the answer's headers arriving start a fresh window: the next
+    // one must bring body bytes (or the whole answer) on its own.
+    const restartIdle = (): void => {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+      armIdle();
+    };
 
     cr.on('socket', (socket) => {
       const connecting = (socket as { connecting?: boolean }).connecting;
@@ -139,12 +146,12 @@ export function exchange(req: ExchangeRequest): Promise<ExchangeResponse> {
     });
     cr.on('finish', () => {
       sent = true;
-      progress(MIN_PROGRESS);
+      restartIdle();
     });
     cr.on('error', (e: NodeJS.ErrnoException) => fail(new TransportError('network', e.message, sent, e.code)));
 
     cr.on('response', (res) => {
-      progress(MIN_PROGRESS);
+      restartIdle();
       const lengthHeader = res.headers['content-length'];
       // A HEAD answer, 204 and 304 announce a length they never send.
       const bodyless = req.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;

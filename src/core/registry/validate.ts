@@ -202,8 +202,26 @@ function documentHeader(doc: unknown, where: string): Obj {
   return o;
 }
 
+/**
+ * Real documents nest a handful of levels. A hostile one nested thousands deep parses fine but
+ * overflows the stack of whatever walks it next (structuredClone, JSON.stringify), so it is
+ * refused here, with a walk that keeps its own stack.
+ */
+export const MAX_NESTING = 64;
+
+function checkNesting(doc: unknown, where: string): void {
+  const stack: Array<[unknown, number]> = [[doc, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_NESTING) throw malformed(where, '', `nests objects and lists more than ${MAX_NESTING} levels deep, which no image document does`);
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+}
+
 /** An image manifest (OCI or Docker schema 2): its config, every layer and its subject are valid descriptors. */
 export function validateImageManifest(doc: unknown, where: string): ImageManifest {
+  checkNesting(doc, where);
   const o = documentHeader(doc, where);
   descriptorAt(o.config, where, 'config');
   list(o.layers, where, 'layers', 'a list of layer descriptors', (d, f) => descriptorAt(d, where, f));
@@ -213,6 +231,7 @@ export function validateImageManifest(doc: unknown, where: string): ImageManifes
 
 /** An OCI index or Docker manifest list: every entry a valid descriptor. */
 export function validateIndex(doc: unknown, where: string): ImageIndex {
+  checkNesting(doc, where);
   const o = documentHeader(doc, where);
   list(o.manifests, where, 'manifests', 'a list of descriptors', (d, f) => descriptorAt(d, where, f));
   return o as unknown as ImageIndex;
@@ -254,6 +273,7 @@ function containerConfig(o: Obj, where: string): void {
  * sometimes disagree, and the planner warns rather than refuses.
  */
 export function validateConfig(cfg: unknown, where: string): ImageConfig {
+  checkNesting(cfg, where);
   const o = object(cfg, where, '', 'a JSON object');
   // The platform fields end up in the index entries we push, so they obey the same rules.
   platformFields(o, where, '');

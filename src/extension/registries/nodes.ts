@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { Descriptor, ImageConfig, ImageManifest, ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME } from '../../core/manifest';
-import { isUserError } from '../../core/errors';
 import { shortDigest } from '../../core/digest';
 import { layerHistory } from '../../core/rebase/history';
 import { basePrefixLength } from '../../core/rebase/discover';
@@ -9,6 +8,7 @@ import { parseReference } from '../../core/reference';
 import { RepositoryName } from '../../core/registry/client';
 import { ImageRef } from './imageCache';
 import { formatBytes, formatDate, markdownEscape, plainText } from './format';
+import { describeProblem } from './problems';
 import type { TreeContext } from './treeProvider';
 
 /**
@@ -61,8 +61,9 @@ export class RegistryNode extends Node {
         this.cursor = page.next;
       } catch (e) {
         const problem = errorNode(this, e, 'repositories');
-        // A registry without a usable catalog (Docker Hub, GHCR) still shows what the user added.
-        if (configured.length && !(isUserError(e) && e.code === 'unreachable')) {
+        // A registry without a usable catalog (Docker Hub, GHCR) still shows what the user added;
+        // a failure that may pass keeps its row, so the catalog is not given up on for good.
+        if (configured.length && problem.kind !== 'retry') {
           this.catalogFailed = true;
           return configured;
         }
@@ -365,27 +366,26 @@ function registryOf(node: Node): string {
 }
 
 function errorNode(parent: Node, e: unknown, what: string): MessageNode {
-  const registry = registryOf(parent);
-  const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
-  if (isUserError(e) && (e.code === 'auth' || e.code === 'denied')) {
-    return new MessageNode(parent, `Sign in to see ${what}`, 'signIn', {
-      tooltip: message,
-      command: { command: 'imageRebase.signIn', title: 'Sign In…', arguments: [registry] },
-    });
+  const p = describeProblem(e, what, parent instanceof RegistryNode);
+  switch (p.action) {
+    case 'signIn':
+      return new MessageNode(parent, p.label, 'signIn', {
+        tooltip: p.message,
+        command: { command: 'imageRebase.signIn', title: 'Sign In…', arguments: [registryOf(parent)] },
+      });
+    case 'retry':
+      return new MessageNode(parent, p.label, 'retry', {
+        tooltip: p.message,
+        command: { command: 'imageRebase.retry', title: 'Retry', arguments: [parent] },
+      });
+    case 'addRepository':
+      return new MessageNode(parent, p.label, 'addRepository', {
+        tooltip: p.message,
+        command: { command: 'imageRebase.addRepository', title: 'Add Repository…', arguments: [parent] },
+      });
+    default:
+      return new MessageNode(parent, p.label, 'error', { tooltip: p.message });
   }
-  if (isUserError(e) && e.code === 'unreachable') {
-    return new MessageNode(parent, 'Registry unreachable — Retry', 'retry', {
-      tooltip: message,
-      command: { command: 'imageRebase.retry', title: 'Retry', arguments: [parent] },
-    });
-  }
-  if (parent instanceof RegistryNode && isUserError(e) && (e.code === 'not-found' || e.code === 'registry' || e.code === 'unsupported')) {
-    return new MessageNode(parent, 'No catalog — Add Repository…', 'addRepository', {
-      tooltip: `This registry does not list its repositories (${message}). Add the ones you want to see by name.`,
-      command: { command: 'imageRebase.addRepository', title: 'Add Repository…', arguments: [parent] },
-    });
-  }
-  return new MessageNode(parent, `Could not load ${what}`, 'error', { tooltip: message });
 }
 
 /** Layers (with history, base/app marks) and the config of one image manifest. */

@@ -216,7 +216,8 @@ describe('Registries view', function () {
       retry = nodes[0];
       assert.equal(label(retry), 'Registry unreachable — Retry');
       assert.equal(ctx(retry), 'error.retry');
-      assert.match((retry.item().tooltip as vscode.MarkdownString).value, /unreachable \\\(connection refused\\\)/);
+      // The client retries refused connections, so the sentence ends with how often it tried.
+      assert.match((retry.item().tooltip as vscode.MarkdownString).value, /unreachable \\\(connection refused, tried \d+ times\\\)/);
       assert.equal(retry.item().command?.command, 'imageRebase.retry');
     } finally {
       await fetch(`${CONTROL}/start`, { method: 'POST' });
