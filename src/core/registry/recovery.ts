@@ -36,6 +36,17 @@ export async function readBack(client: RegistryClient, target: RepositoryName, r
 }
 
 /**
+ * A failure that a new upload session may not meet: the network broke, or the registry answered
+ * with a passing status (a PUT with a streamed body is never resent within its session). A wait
+ * the registry asked for that is too long to honour is final.
+ */
+function worthAnotherTry(e: unknown): e is UserError {
+  if (!isUserError(e)) return false;
+  if (e.code === 'unreachable') return e.detail !== 'rate-limited';
+  return e.code === 'registry' && (e.detail === 'server-error' || e.detail === 'rate-limited');
+}
+
+/**
  * Runs a whole blob transfer (new upload session each time) until it succeeds, retrying what the
  * network broke under the client's policy. `present` is asked first on a retry: the previous
  * attempt may have completed with its answer lost.
@@ -48,11 +59,11 @@ export async function withWholeRetry(client: RegistryClient, what: string, signa
       await run();
       return;
     } catch (e) {
-      if (!isUserError(e) || e.code !== 'unreachable' || signal?.aborted) throw e;
+      if (!worthAnotherTry(e) || signal?.aborted) throw e;
       const d = decideRetry(client.policy, { attempt, startedAt, now: Date.now() });
       if (!d.retry) throw e;
       client.stats.retries++;
-      client.notice(`The ${what} broke off (${e.message.replace(/\.$/, '')}); starting it again in ${(d.delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${client.policy.retries + 1}).`);
+      client.notice(`The ${what} failed (${e.message.replace(/\.$/, '')}); starting it again in ${(d.delayMs / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${client.policy.retries + 1}).`);
       await sleep(d.delayMs, signal);
     }
   }
