@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { dockerConfigDir, type DockerConfigDir } from '../harness/creds';
 import {
   ESCAPES,
+  blobResponse,
   hostileImage,
   hugeErrorResponse,
   hugeTagsResponse,
@@ -266,4 +267,19 @@ describe('kin of the stack-overflow and endless-page cases', () => {
       else refused(r);
     });
   }
+});
+
+describe('rate limits announced in headers', () => {
+  test('Docker Hub style ratelimit-remaining running low gives one warning', async () => {
+    const image = serveStandard(reg);
+    const answer = manifestResponse(image.manifest);
+    const headers = { ...answer.headers, 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600' };
+    reg.route({ method: 'GET', path: '/v2/app/manifests/1', respond: { ...answer, headers } });
+    const config = blobResponse(image.config.body);
+    reg.route({ method: 'GET', path: `/v2/app/blobs/${image.config.digest}`, respond: { ...config, headers: { ...config.headers, ...headers, 'ratelimit-remaining': '2;w=21600' } } });
+    const r = await run([...rebaseArgs(), '--dry-run']);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const warnings = r.err.filter((l) => l.startsWith('Warning: registry'));
+    assert.deepEqual(warnings, [`Warning: registry ${H} allows only 3 of 100 more pulls (counted over 6 hours); further requests may be refused with HTTP 429.`], 'once per registry');
+  });
 });

@@ -183,7 +183,7 @@ export class RegistryHttp {
     const rl = parseRateLimit(res.header('ratelimit-remaining'), res.header('ratelimit-limit'));
     if (!rl || !isRateLimitLow(rl) || this.warned.has(peer)) return;
     this.warned.add(peer);
-    const window = rl.windowS ? ` in the current ${humanDuration(rl.windowS * 1000)} window` : '';
+    const window = rl.windowS ? ` (counted over ${humanDuration(rl.windowS * 1000)})` : '';
     this.o.notice(`Warning: ${peer} allows only ${rl.remaining}${rl.limit ? ` of ${rl.limit}` : ''} more pulls${window}; further requests may be refused with HTTP 429.`);
   }
 
