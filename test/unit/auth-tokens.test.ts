@@ -2,7 +2,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import fetch from 'node-fetch';
+// Node's own fetch: the Authenticator needs only status, headers.get and text().
 import { Authenticator, FetchLike, TokenCache, normaliseScopes, scopesCover, parseScopes } from '../../src/core/auth/tokens';
 import { Credentials, StaticCredentialStore } from '../../src/core/auth/credentials';
 import { UserError } from '../../src/core/errors';

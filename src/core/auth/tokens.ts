@@ -480,7 +480,8 @@ export class Authenticator {
           `The token service for ${registry} at ${host} did not answer within ${Math.round(this.timeoutMs / 1000)} seconds; check your network connection and try again.`,
         );
       }
-      const code = (e as { code?: string }).code;
+      // Node's own fetch puts the system error's code on its cause.
+      const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
       throw new UserError(
         'unreachable',
         `The token service for ${registry} at ${host} could not be reached${code ? ` (${code})` : ''}; check your network connection or proxy settings and try again.`,
