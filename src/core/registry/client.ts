@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { Authenticator, FetchLike, describeScopes } from '../auth/tokens';
+import { Authenticator, FetchLike } from '../auth/tokens';
 import { CredentialStore, StaticCredentialStore } from '../auth/credentials';
 import { UserError, isUserError } from '../errors';
 import { digestLike } from '../digest';
@@ -8,14 +8,17 @@ import { FetchedManifest } from '../manifest';
 import { MANIFEST_ACCEPT } from '../mediaTypes';
 import { apiHost, isLoopbackHost } from '../reference';
 import { oneLine } from '../../shared/sanitize';
-import { checkedDigest, checkedReference, nextLink, parseJson, parseManifest, verifiedDigest } from './documents';
-import { LimitedKind } from './limits';
+import { checkedDigest, checkedReference, parseJson, parseManifest, verifiedDigest } from './documents';
+import { Page, collectPages, nextLink } from './paging';
+
+export type { Page } from './paging';
 import { checkFollow } from './origin';
-import { RegistryHttp, Sent, readErrorText } from './registryHttp';
+import { RegistryHttp, Sent } from './registryHttp';
+import { AuthorizedRequests } from './authorizedRequests';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retryPolicy';
-import { RequestKind, RequestStats } from './stats';
+import { RequestStats } from './stats';
 import { DEFAULT_TIMEOUTS, Timeouts } from './transport';
-import { blobNotFound, httpError, manifestNotFound } from './registryErrors';
+import { blobNotFound, manifestNotFound } from './registryErrors';
 import { validateCatalog, validateTagList } from './validate';
 import { makeTokenFetch } from './tokenFetch';
 import { readBack, withWholeRetry } from './recovery';
@@ -40,28 +43,7 @@ export interface RegistryClientOptions {
   timeouts?: Partial<Timeouts>;
 }
 
-export interface Page<T> {
-  items: T[];
-  /** Opaque cursor for the next page, from the registry's Link header. */
-  next?: string;
-}
 
-interface RequestOptions {
-  kind: RequestKind;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: Buffer | Readable;
-  signal?: AbortSignal;
-  /** Statuses the caller handles itself; others become UserErrors. */
-  accept?: number[];
-  /** Makes 404 mean this instead of a generic message. */
-  notFound?: () => UserError;
-  scopes?: string[];
-  /** Read the body whole (bounded), inside the retried attempt. */
-  read?: LimitedKind;
-  /** Safe to send again (GET and HEAD are by default). */
-  idempotent?: boolean;
-}
 
 /**
  * The one registry client: every HTTP call to a registry goes through `request`, which adds
@@ -71,8 +53,7 @@ interface RequestOptions {
 export class RegistryClient {
   readonly stats: RequestStats;
   readonly policy: RetryPolicy;
-  private readonly http: RegistryHttp;
-  private readonly auth: Authenticator;
+  private readonly requests: AuthorizedRequests;
   private readonly insecure: Set<string>;
   readonly notice: (line: string) => void;
   /** Repositories we will push to: their tokens are asked for pull+push from the first request. */
@@ -84,7 +65,7 @@ export class RegistryClient {
     const log = opts.log ?? (() => undefined);
     this.notice = opts.notice ?? log;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
-    this.http = new RegistryHttp({
+    const http = new RegistryHttp({
       stats: this.stats,
       policy: this.policy,
       timeouts: { ...DEFAULT_TIMEOUTS, ...opts.timeouts },
@@ -92,8 +73,9 @@ export class RegistryClient {
       log,
       notice: this.notice,
     });
-    const tokenFetch: FetchLike = makeTokenFetch(this.http, (host) => this.plainHttpAllowed(host));
-    this.auth = new Authenticator({ credentials: opts.credentials ?? new StaticCredentialStore({}), fetch: tokenFetch, log });
+    const tokenFetch: FetchLike = makeTokenFetch(http, (host) => this.plainHttpAllowed(host));
+    const auth = new Authenticator({ credentials: opts.credentials ?? new StaticCredentialStore({}), fetch: tokenFetch, log });
+    this.requests = new AuthorizedRequests(http, auth, (registry) => this.baseUrl(registry));
   }
 
   baseUrl(registry: string): string {
@@ -111,13 +93,13 @@ export class RegistryClient {
   }
 
   async ping(registry: string, signal?: AbortSignal): Promise<void> {
-    (await this.request(registry, '/v2/', { kind: 'ping', signal, scopes: [] })).res.discard();
+    (await this.requests.request(registry, '/v2/', { kind: 'ping', signal, scopes: [] })).res.discard();
   }
 
   async getManifest(repo: RepositoryName, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const label = `${display(repo)}:${oneLine(reference, 80)}`;
     const ref = checkedReference(reference, `A request for ${display(repo)}`);
-    const sent = await this.request(repo.registry, `/v2/${repo.repository}/manifests/${ref}`, {
+    const sent = await this.requests.request(repo.registry, `/v2/${repo.repository}/manifests/${ref}`, {
       kind: 'manifest-get',
       headers: { Accept: MANIFEST_ACCEPT },
       signal,
@@ -131,7 +113,7 @@ export class RegistryClient {
   /** HEAD of a manifest: digest and type without the body (spares Docker Hub's pull rate limit). */
   async headManifest(repo: RepositoryName, reference: string, signal?: AbortSignal): Promise<{ digest?: string; mediaType: string; size: number } | undefined> {
     const ref = checkedReference(reference, `A request for ${display(repo)}`);
-    const { res } = await this.request(repo.registry, `/v2/${repo.repository}/manifests/${ref}`, {
+    const { res } = await this.requests.request(repo.registry, `/v2/${repo.repository}/manifests/${ref}`, {
       kind: 'manifest-head',
       method: 'HEAD',
       headers: { Accept: MANIFEST_ACCEPT },
@@ -151,7 +133,7 @@ export class RegistryClient {
   }
 
   async blobExists(repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<boolean> {
-    const { res } = await this.request(repo.registry, `/v2/${repo.repository}/blobs/${checkedDigest(digest, 'A layer')}`, {
+    const { res } = await this.requests.request(repo.registry, `/v2/${repo.repository}/blobs/${checkedDigest(digest, 'A layer')}`, {
       kind: 'blob-head',
       method: 'HEAD',
       signal,
@@ -164,7 +146,7 @@ export class RegistryClient {
 
   /** A small blob (a config), read whole (bounded) and checked against its digest. */
   async getBlob(repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<Buffer> {
-    const sent = await this.request(repo.registry, `/v2/${repo.repository}/blobs/${checkedDigest(digest, 'A config')}`, {
+    const sent = await this.requests.request(repo.registry, `/v2/${repo.repository}/blobs/${checkedDigest(digest, 'A config')}`, {
       kind: 'blob-get',
       signal,
       scopes: this.scopesFor(repo, false),
@@ -180,7 +162,7 @@ export class RegistryClient {
    * corrupt or partial layer never reaches a target. Layers can be gigabytes, hence no buffering.
    */
   async getBlobStream(repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<{ stream: Readable; size?: number }> {
-    const { res } = await this.request(repo.registry, `/v2/${repo.repository}/blobs/${checkedDigest(digest, 'A layer')}`, {
+    const { res } = await this.requests.request(repo.registry, `/v2/${repo.repository}/blobs/${checkedDigest(digest, 'A layer')}`, {
       kind: 'blob-get',
       signal,
       scopes: this.scopesFor(repo, false),
@@ -215,7 +197,7 @@ export class RegistryClient {
    */
   async mountBlob(target: RepositoryName, digest: string, fromRepository: string, signal?: AbortSignal): Promise<{ mounted: true } | { mounted: false; uploadUrl: string }> {
     const q = new URLSearchParams({ mount: checkedDigest(digest, 'A layer'), from: fromRepository });
-    const { res } = await this.request(target.registry, `/v2/${target.repository}/blobs/uploads/?${q}`, {
+    const { res } = await this.requests.request(target.registry, `/v2/${target.repository}/blobs/uploads/?${q}`, {
       kind: 'blob-mount',
       method: 'POST',
       headers: { 'Content-Length': '0' },
@@ -231,7 +213,7 @@ export class RegistryClient {
 
   /** Starts an upload session (POST) and returns where to PUT the data. */
   async startUpload(target: RepositoryName, signal?: AbortSignal): Promise<string> {
-    const { res } = await this.request(target.registry, `/v2/${target.repository}/blobs/uploads/`, {
+    const { res } = await this.requests.request(target.registry, `/v2/${target.repository}/blobs/uploads/`, {
       kind: 'blob-upload-start',
       method: 'POST',
       headers: { 'Content-Length': '0' },
@@ -250,7 +232,7 @@ export class RegistryClient {
     url.searchParams.set('digest', checkedDigest(digest, 'A layer'));
     if (Buffer.isBuffer(body)) this.stats.bytesSent += body.length;
     else body.on('data', (c: Buffer) => (this.stats.bytesSent += c.length));
-    const { res } = await this.request(target.registry, url.toString(), {
+    const { res } = await this.requests.request(target.registry, url.toString(), {
       kind: 'blob-upload-put',
       method: 'PUT',
       headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
@@ -281,7 +263,7 @@ export class RegistryClient {
     this.stats.bytesSent += bytes.length;
     let sent: Sent;
     try {
-      sent = await this.request(target.registry, `/v2/${target.repository}/manifests/${ref}`, {
+      sent = await this.requests.request(target.registry, `/v2/${target.repository}/manifests/${ref}`, {
         kind: 'manifest-put',
         method: 'PUT',
         headers: { 'Content-Type': mediaType },
@@ -308,7 +290,7 @@ export class RegistryClient {
 
   async listTags(repo: RepositoryName, opts: { pageSize?: number; cursor?: string; signal?: AbortSignal } = {}): Promise<Page<string>> {
     const path = opts.cursor ?? `/v2/${repo.repository}/tags/list${opts.pageSize ? `?n=${opts.pageSize}` : ''}`;
-    const sent = await this.request(repo.registry, path, {
+    const sent = await this.requests.request(repo.registry, path, {
       kind: 'tags',
       signal: opts.signal,
       scopes: this.scopesFor(repo, false),
@@ -320,31 +302,14 @@ export class RegistryClient {
     return { items: validateTagList(body, where), next: nextLink(sent.res.header('link')) };
   }
 
-  /**
-   * Every tag, following pagination; `limit` bounds the work on huge repositories. A registry
-   * that keeps linking to pages without tags, or back to a page already read, ends the list.
-   */
-  async allTags(repo: RepositoryName, limit = 10_000, signal?: AbortSignal): Promise<string[]> {
-    const tags: string[] = [];
-    const visited = new Set<string>();
-    let cursor: string | undefined;
-    do {
-      const page = await this.listTags(repo, { cursor, pageSize: cursor ? undefined : 1000, signal });
-      // A loop, not push(...items): a page may hold a hundred thousand names.
-      for (const t of page.items) {
-        if (tags.length >= limit) break;
-        tags.push(t);
-      }
-      if (page.items.length === 0 || (page.next !== undefined && visited.has(page.next))) break;
-      if (cursor) visited.add(cursor);
-      cursor = page.next;
-    } while (cursor && tags.length < limit);
-    return tags;
+  /** Every tag, following pagination; `limit` bounds the work on huge repositories. */
+  allTags(repo: RepositoryName, limit = 10_000, signal?: AbortSignal): Promise<string[]> {
+    return collectPages((cursor) => this.listTags(repo, { cursor, pageSize: cursor ? undefined : 1000, signal }), limit);
   }
 
   async catalog(registry: string, opts: { pageSize?: number; cursor?: string; signal?: AbortSignal } = {}): Promise<Page<string>> {
     const path = opts.cursor ?? `/v2/_catalog${opts.pageSize ? `?n=${opts.pageSize}` : ''}`;
-    const sent = await this.request(registry, path, { kind: 'catalog', signal: opts.signal, scopes: ['registry:catalog:*'], read: 'listPage' });
+    const sent = await this.requests.request(registry, path, { kind: 'catalog', signal: opts.signal, scopes: ['registry:catalog:*'], read: 'listPage' });
     const where = `the repository list of ${registry}`;
     const body = parseJson(sent.bytes!, `The repository list of ${registry}`, 'the registry sent something that is not a repository list.');
     return { items: validateCatalog(body, where), next: nextLink(sent.res.header('link')) };
@@ -365,90 +330,6 @@ export class RegistryClient {
     return next.url.toString();
   }
 
-  /**
-   * One request with auth. A 401 is answered once with fresh credentials; a body that is a
-   * stream cannot be replayed, so callers open a session (POST, no body) before streaming.
-   */
-  private async request(registry: string, pathOrUrl: string, opts: RequestOptions): Promise<Sent> {
-    const base = new URL(this.baseUrl(registry) + '/');
-    let url: URL;
-    if (/^https?:\/\//i.test(pathOrUrl)) {
-      // A Link or upload Location the registry named: followed, with credentials only on its own origin.
-      const next = checkFollow(base, pathOrUrl);
-      if (!next.ok) throw new UserError('registry', `Registry ${registry} pointed to ${oneLine(pathOrUrl, 120)}, which is not followed because ${next.why}.`);
-      url = next.url;
-    } else {
-      url = new URL(this.baseUrl(registry) + pathOrUrl);
-    }
-    const scopes = opts.scopes ?? [];
-    const method = opts.method ?? 'GET';
-    const send = (authorization: string | undefined): Promise<Sent> =>
-      this.http.send({
-        peer: `registry ${registry}`,
-        url,
-        method,
-        kind: opts.kind,
-        headers: opts.headers,
-        body: opts.body,
-        authorization,
-        credentialOrigin: base.origin,
-        signal: opts.signal,
-        read: opts.read,
-        idempotent: opts.idempotent ?? (method === 'GET' || method === 'HEAD'),
-        accept: [401, ...(opts.accept ?? [])],
-      });
-
-    const cached = this.auth.cachedAuthorization(registry, scopes);
-    let sent = await send(cached);
-    if (sent.res.status === 401) sent = await this.answerChallenge(registry, sent, scopes, cached, opts, send);
-    const { res } = sent;
-    if ((res.status >= 200 && res.status < 300) || opts.accept?.includes(res.status)) return sent;
-    const text = await readErrorText(res);
-    throw httpError({ registry, method, path: url, status: res.status, text, scopes, notFound: opts.notFound, attempts: sent.attempts });
-  }
-
-  private async answerChallenge(
-    registry: string,
-    first: Sent,
-    scopes: string[],
-    sentAuth: string | undefined,
-    opts: RequestOptions,
-    send: (authorization: string | undefined) => Promise<Sent>,
-  ): Promise<Sent> {
-    const challenge = first.res.header('www-authenticate');
-    first.res.discard();
-    if (first.url.origin !== new URL(this.baseUrl(registry)).origin) {
-      throw new UserError('auth', `${first.url.host}, where registry ${registry} sent the request, asked for credentials; registry credentials are only sent to the registry itself, so the request cannot be completed.`);
-    }
-    if (!challenge) {
-      throw new UserError('auth', `Registry ${registry} refused the request (401) without saying how to sign in; check the registry address.`);
-    }
-    if (opts.body && !Buffer.isBuffer(opts.body)) {
-      throw new UserError('auth', `Registry ${registry} asked for credentials in the middle of an upload; sign in and try again.`);
-    }
-    // Concurrent requests race here: only drop what we sent if nobody has replaced it since,
-    // else a late 401 would discard the login another request has just established.
-    const current = this.auth.cachedAuthorization(registry, scopes);
-    let authorization: string;
-    if (current && current !== sentAuth) {
-      authorization = current;
-    } else {
-      if (sentAuth) this.auth.invalidate(registry, scopes);
-      authorization = await this.auth.authorize(registry, challenge, scopes, opts.signal);
-    }
-    const again = await send(authorization);
-    if (again.res.status !== 401) return again;
-    // The fresh credentials were refused too. The authenticator knows why (wrong password,
-    // anonymous access not enough, or no access for this account) and says it in its error.
-    const next = again.res.header('www-authenticate') ?? challenge;
-    again.res.discard();
-    if (this.auth.cachedAuthorization(registry, scopes) === authorization) this.auth.invalidate(registry, scopes);
-    await this.auth.authorize(registry, next, scopes, opts.signal);
-    throw new UserError(
-      'auth',
-      `Registry ${registry} refused ${describeScopes(scopes)} with the credentials it accepted; check that the account has access (docker login ${registry}).`,
-    );
-  }
 }
 
 export function display(repo: RepositoryName): string {

@@ -84,10 +84,3 @@ function inferMediaType(doc: { manifests?: unknown; config?: unknown }, contentT
   if (doc.config) return 'application/vnd.oci.image.manifest.v1+json';
   return contentType;
 }
-
-/** RFC 5988 Link header: `</v2/_catalog?last=x&n=100>; rel="next"`. */
-export function nextLink(link: string | null): string | undefined {
-  if (!link) return undefined;
-  const m = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link);
-  return m ? m[1] : undefined;
-}
