@@ -75,9 +75,14 @@ export class RebaseSession {
       return result;
     } catch (e) {
       const cancelled = isUserError(e) && e.code === 'cancelled';
+      // The engine reads the tag back when a push's fate is unclear: a cancel or failure that
+      // reaches here left the tag as it was, unless the engine says it could not tell.
+      const uncertain = isUserError(e) && e.code === 'uncertain';
       const message = cancelled
         ? `Cancelled; ${target} was not changed.`
-        : `${isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`} ${target} was not changed.`;
+        : uncertain
+          ? e.message
+          : `${isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`} ${target} was not changed.`;
       if (cancelled) log.info(message);
       this.setStatus({ phase: cancelled ? 'cancelled' : 'failed', message });
       if (!cancelled) this.services.showError(new UserError(isUserError(e) ? e.code : 'registry', message));
