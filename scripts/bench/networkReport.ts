@@ -69,7 +69,7 @@ export async function sourceState(root: string): Promise<{ commit: string; uncom
   const git = (args: string[]) => run('git', args, { cwd: root, allowFailure: true }).then((r) => r.stdout.trim(), () => '');
   const commit = await git(['rev-parse', '--short', 'HEAD']);
   const status = await git(['status', '--porcelain', '--', 'src']);
-  return { commit: commit || 'unknown', uncommittedSrc: status ? status.split('\n').map((l) => l.slice(3)) : [] };
+  return { commit: commit || 'unknown', uncommittedSrc: status ? status.split('\n').map((l) => l.trim().replace(/^\S+\s+/, '')) : [] };
 }
 
 export async function writeNetworkJson(path: string, source: unknown, faults: FaultBench | undefined, bigLayer: BigLayerResult | undefined): Promise<void> {

@@ -9,6 +9,7 @@ import { RegistryClient } from '../core/registry/client';
 import { DEFAULT_RETRY_POLICY } from '../core/registry/retryPolicy';
 import { DEFAULT_TIMEOUTS } from '../core/registry/transport';
 import { oneLine } from '../shared/sanitize';
+import { youngGcEvery } from './steadyMemory';
 import { Terminal } from './terminal';
 
 /** Caps for progress and warnings, and for errors: long enough for any message of ours, short of a flood. */
@@ -76,6 +77,7 @@ export async function withClient(io: Terminal, v: RegistryFlags, body: Body): Pr
         idleMs: seconds(v.timeout, '--timeout', DEFAULT_TIMEOUTS.idleMs),
         connectMs: seconds(v['connect-timeout'], '--connect-timeout', DEFAULT_TIMEOUTS.connectMs),
       },
+      onLayerChunk: youngGcEvery(2 * 1024 * 1024),
     });
     return await body(client, controller.signal, progress);
   } catch (e) {

@@ -41,6 +41,11 @@ export interface RegistryClientOptions {
   userAgent?: string;
   retry?: Partial<RetryPolicy>;
   timeouts?: Partial<Timeouts>;
+  /**
+   * Told the size of every chunk of a layer streamed through this process. A shell that owns its
+   * process (the CLI) uses it to keep peak memory flat during gigabyte copies.
+   */
+  onLayerChunk?: (bytes: number) => void;
 }
 
 
@@ -56,6 +61,7 @@ export class RegistryClient {
   private readonly requests: AuthorizedRequests;
   private readonly insecure: Set<string>;
   readonly notice: (line: string) => void;
+  private readonly onLayerChunk?: (bytes: number) => void;
   /** Repositories we will push to: their tokens are asked for pull+push from the first request. */
   private readonly pushRepos = new Set<string>();
 
@@ -64,6 +70,7 @@ export class RegistryClient {
     this.insecure = new Set((opts.insecureRegistries ?? []).map((h) => h.toLowerCase()));
     const log = opts.log ?? (() => undefined);
     this.notice = opts.notice ?? log;
+    this.onLayerChunk = opts.onLayerChunk;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     const http = new RegistryHttp({
       stats: this.stats,
@@ -175,6 +182,7 @@ export class RegistryClient {
     body.on('data', (chunk: Buffer) => {
       hash?.update(chunk);
       this.stats.bytesReceived += chunk.length;
+      this.onLayerChunk?.(chunk.length);
     });
     body.on('error', (e) =>
       out.destroy(isUserError(e) ? e : new UserError('unreachable', `Registry ${repo.registry} broke off layer ${digest} (${oneLine(e.message, 120)}); try again.`)),
