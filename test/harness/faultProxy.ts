@@ -1,5 +1,6 @@
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './loopbackServer';
+import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 
 /**
@@ -190,7 +191,6 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const rules: RuleState[] = [];
   const log: ProxyLogEntry[] = [];
-  const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const upstreams = new Set<http.ClientRequest>();
   let random: { opts: RandomFaults; next: () => number } | undefined;
@@ -285,18 +285,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     log.push(entry);
     apply({ req, res, socket: req.socket, entry, later }, pickFault(req));
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  // An RST from a test client is expected traffic here, not a proxy failure.
-  server.on('clientError', (_err, s: Socket) => s.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenLoopback(server);
 
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: listening.host,
+    url: listening.url,
     log,
     addRule: (rule) => void rules.push({ rule, seen: 0, applied: 0 }),
     clearRules: () => void rules.splice(0),
@@ -308,9 +301,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       timers.clear();
       upstreams.forEach((u) => u.destroy());
       upstreams.clear();
-      server.closeAllConnections();
-      sockets.forEach((s) => s.destroy());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       agent.destroy();
     },
   };

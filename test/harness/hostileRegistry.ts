@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './loopbackServer';
 import { pipeline, Readable } from 'node:stream';
 
 export interface HostileResponse {
@@ -86,7 +86,6 @@ async function send(req: http.IncomingMessage, res: http.ServerResponse, answer:
 export async function startHostileRegistry(): Promise<HostileRegistry> {
   let routes: HostileRoute[] = [];
   const log: HostileRequest[] = [];
-  const sockets = new Set<Socket>();
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     log.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
@@ -104,27 +103,17 @@ export async function startHostileRegistry(): Promise<HostileRegistry> {
       res.end(`hostile registry: route failed: ${String(err)}`);
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.on('clientError', (_err, s: Socket) => s.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenLoopback(server);
 
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: listening.host,
+    url: listening.url,
     log,
     route: (r) => void routes.push(r),
     reset() {
       routes = [];
       log.splice(0);
     },
-    async stop() {
-      server.closeAllConnections();
-      sockets.forEach((s) => s.destroy());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => listening.close(),
   };
 }

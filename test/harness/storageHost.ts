@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './loopbackServer';
 
 export interface StorageRequest {
   method: string;
@@ -41,7 +41,6 @@ function reply(res: http.ServerResponse, status: number, headers: Record<string,
  */
 export async function startStorageHost(opts: { blob?: string | Buffer; page?: unknown } = {}): Promise<StorageHost> {
   const log: StorageRequest[] = [];
-  const sockets = new Set<Socket>();
   let blob = opts.blob;
   let page = opts.page;
 
@@ -76,24 +75,14 @@ export async function startStorageHost(opts: { blob?: string | Buffer; page?: un
     req.on('data', (c: Buffer) => (entry.bodyBytes += c.length));
     req.on('end', () => respond(req, res, entry));
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.on('clientError', (_err, s: Socket) => s.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenLoopback(server);
 
   return {
-    host: `127.0.0.1:${port}`,
-    url: `http://127.0.0.1:${port}`,
+    host: listening.host,
+    url: listening.url,
     log,
     setBlob: (b) => void (blob = b),
     setPage: (p) => void (page = p),
-    async stop() {
-      server.closeAllConnections();
-      sockets.forEach((s) => s.destroy());
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => listening.close(),
   };
 }
