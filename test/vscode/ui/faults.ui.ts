@@ -54,6 +54,9 @@ describe('UI: a registry that stops answering', () => {
     await faults.clear();
     await row.click();
     await treeItem(view(), /^base$/).waitFor({ state: 'visible', timeout: 10_000 });
+    // Away from the rows, so no tooltip is fading in over them in the picture.
+    await s.page.mouse.move(900, 700);
+    await s.page.waitForTimeout(600);
     await screenshot(s.page, 'tree-registry-answering-after-retry');
   });
 });
