@@ -3,6 +3,7 @@
  * structure comes from the pure functions in viewModel.ts. Stable data-testid hooks are for UI tests.
  */
 import type { PreviewModel, PushStatus } from '../src/shared/previewProtocol';
+import { renderConfigMerge } from './configMergeSection';
 import { append, clear, el } from './dom';
 import { ActionButton, createButton, createTag } from './toolkit';
 import { AlignedRow, FieldGroup, LayerCell, PlatformSection, alignRows, groupFieldChanges, indexSummaryView, platformSections, shortDigest, statusView, totalsView } from './viewModel';
@@ -285,6 +286,7 @@ function renderPlatformSection(s: PlatformSection, i: number): HTMLElement {
       facts,
       renderTotals(m, scope, 'Summary', 'h3'),
       renderLayers(m, scope, 'h3'),
+      renderConfigMerge(m.configMerge, scope, 'h3'),
       renderFieldChanges(m, scope, 'Config and manifest changes', 'h3'),
     ),
   );
@@ -372,6 +374,7 @@ export function renderPreview(root: HTMLElement, model: PreviewModel, status: Pu
         renderWarnings(model.warnings),
         renderTotals(model),
         renderLayers(model),
+        renderConfigMerge(model.configMerge),
         renderFieldChanges(model),
       );
   append(root, main, actions.node);

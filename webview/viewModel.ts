@@ -4,6 +4,7 @@
  * is untrusted: these functions only pass it along as data; the DOM code shows it as text.
  */
 import { formatBytes, shortDigest } from '../src/shared/format';
+import { isPreviewConfigMerge } from './configMergeView';
 import type { HostMessage, IndexEntryAction, LayerChange, PreviewFieldChange, PreviewIndex, PreviewIndexEntry, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
 
 export { formatBytes, shortDigest };
@@ -319,5 +320,6 @@ export function isPreviewModel(v: unknown): v is PreviewModel {
   const rows = Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.digest === 'string' && (r.change === 'kept' || r.change === 'removed' || r.change === 'added'));
   const fields = Array.isArray(v.fieldChanges) && v.fieldChanges.every((f) => isObject(f) && typeof f.path === 'string');
   const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string');
-  return refs && rows && fields && warnings && isObject(v.totals) && typeof v.platform === 'string' && typeof v.newManifestDigest === 'string';
+  const merge = v.configMerge === undefined || isPreviewConfigMerge(v.configMerge);
+  return refs && rows && fields && warnings && merge && isObject(v.totals) && typeof v.platform === 'string' && typeof v.newManifestDigest === 'string';
 }

@@ -5,12 +5,15 @@ import { IndexRebasePlan } from '../core/rebase/planIndex';
 import { IndexPushResult, PushResult } from '../core/rebase/push';
 import { shortDigest } from '../core/digest';
 import { oneLine } from '../shared/sanitize';
+import { configLines, printConfigNotes } from './configOutput';
 import { manifestListMain } from './manifestListCommand';
+import { packagesForRebase, packagesMain } from './packagesCommand';
 import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
 import { Io, Terminal, gate, processIo } from './terminal';
 
 const USAGE = `Usage: rebase-image SOURCE -t TARGET -b NEWBASE [-s OLDBASE] [options]
        rebase-image manifest-list TARGET IMAGE... | --from-spec FILE   (see manifest-list --help)
+       rebase-image packages IMAGE_A IMAGE_B   (OS package changes; see packages --help)
 
 Rebases a container image inside its registry: the layers of the old base image under SOURCE
 are replaced by those of NEWBASE, and the result is pushed as TARGET. Only the manifest and
@@ -32,11 +35,21 @@ Options:
                                 is then a single-platform image
       --keep-unmatched          keep the images of a multi-platform SOURCE that have no
                                 matching new base unchanged (default: refuse)
+      --keep-config             keep the app's container settings (Env, Labels, Cmd…) exactly
+                                as they are, instead of merging them onto the new base
       --dry-run                 plan only: fetch and compute, write nothing
       --json                    print the plan (and result) as JSON on stdout
+      --packages                also compare the OS packages of the old and the new base
+                                (upgraded, added, removed; read from their layers, cached)
 ${REGISTRY_USAGE}
   -h, --help                    show this help
       --version                 show the version
+
+Container settings are merged as a rebuild would set them: what the app inherited from the
+old base (Env by name, Labels, ports, volumes by key; User, WorkingDir, Entrypoint, Cmd,
+StopSignal, Healthcheck, Shell as a whole) becomes the new base's; what the app set stays;
+ENV PATH=/app/bin:$PATH gets the new base's PATH; a value both changed stays the app's, with
+a warning. The dry run lists every key.
 
 Credentials come from ~/.docker/config.json ($DOCKER_CONFIG honoured): 'docker login'
 entries, credsStore and credHelpers.
@@ -51,6 +64,7 @@ ${EXIT_USAGE}`;
 export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
   const io = gate(rawIo);
   if (argv[0] === 'manifest-list') return manifestListMain(argv.slice(1), io);
+  if (argv[0] === 'packages') return packagesMain(argv.slice(1), io);
   let args;
   try {
     args = parseArgs({
@@ -65,8 +79,10 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
         srcbase: { type: 'string', short: 's' },
         platform: { type: 'string' },
         'keep-unmatched': { type: 'boolean' },
+        'keep-config': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         json: { type: 'boolean' },
+        packages: { type: 'boolean' },
         ...REGISTRY_OPTIONS,
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -107,20 +123,27 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
     oldBase: v.srcbase,
     platform: v.platform,
     keepUnmatched: v['keep-unmatched'],
+    keepConfig: v['keep-config'],
   };
   return withClient(io, v, async (client, signal, progress) => {
     userArguments(() => parseRequest(request));
     const prepared = await prepareAnyRebase(client, request, { signal, onProgress: progress });
     for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
+    if (isIndexRebase(prepared)) for (const c of prepared.plan.children) printConfigNotes(io, c.plan.configMerge, `${oneLine(c.platform, 100)}: `);
+    else printConfigNotes(io, prepared.plan.configMerge);
+    // --packages (issue 12): see packagesCommand.ts.
+    const packages = v.packages ? await packagesForRebase(client, prepared, io, signal, progress) : undefined;
     if (v['dry-run']) {
-      if (json) io.json(toJson(prepared));
+      if (json) io.json({ ...toJson(prepared), ...packages?.json });
       else if (isIndexRebase(prepared)) printIndexDryRun(io, prepared.plan);
       else printDryRun(io, prepared.plan);
+      if (!json) packages?.print((line) => io.out(line));
       return 0;
     }
+    if (!json) packages?.print((line) => io.err(line));
     const result = await executeRebase(client, prepared, { signal, onProgress: progress });
     if (isIndexRebase(prepared)) printIndexSummary(io, prepared.plan);
-    if (json) io.json(toJson(prepared, result));
+    if (json) io.json({ ...toJson(prepared, result), ...packages?.json });
     else io.out(`${result.reference}@${result.digest}`);
     return 0;
   });
@@ -136,6 +159,7 @@ function printIndexDryRun(io: Terminal, plan: IndexRebasePlan): void {
     io.out(`${oneLine(e.platform ?? e.kind, 100)}: ${e.action} ${shortDigest(e.source.digest)}${e.descriptor && e.descriptor.digest !== e.source.digest ? ` -> ${shortDigest(e.descriptor.digest)}` : ''}  ${oneLine(e.reason)}`);
     if (e.child) {
       for (const l of e.child.plan.layers) io.out(`    ${layerLine(l)}`);
+      for (const line of configLines(e.child.plan.configMerge)) io.out(`    ${line}`);
     }
   }
 }
@@ -149,6 +173,7 @@ function printIndexSummary(io: Terminal, plan: IndexRebasePlan): void {
 function printDryRun(io: Terminal, plan: import('../core/rebase/plan').RebasePlan): void {
   io.out(`Dry run: nothing was written. ${plan.target.reference} would become ${plan.newManifestDigest}`);
   for (const l of plan.layers) io.out(layerLine(l));
+  for (const line of configLines(plan.configMerge)) io.out(line);
 }
 
 function layerLine(l: import('../core/rebase/plan').LayerRow): string {

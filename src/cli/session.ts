@@ -49,6 +49,8 @@ export interface RegistryFlags {
   timeout?: string;
   'connect-timeout'?: string;
   verbose?: boolean;
+  /** Commands with --json: the outcome also goes to stdout as JSON. */
+  json?: boolean;
 }
 
 type Body = (client: RegistryClient, signal: AbortSignal, progress: (e: { message: string }) => void) => Promise<number>;
@@ -81,6 +83,13 @@ export async function withClient(io: Terminal, v: RegistryFlags, body: Body): Pr
     });
     return await body(client, controller.signal, progress);
   } catch (e) {
+    if (isUserError(e) && e.code === 'already-on-base') {
+      // Nothing to do is an answer, not a failure: a pipeline that rebases every image onto the
+      // latest base must not stop at the ones already on it.
+      io.err(oneLine(e.message, ERROR_MAX));
+      if (v.json) io.json({ alreadyOnBase: true, written: false, message: e.message });
+      return EXIT.ok;
+    }
     if (isUserError(e)) {
       io.err(`Error: ${oneLine(e.message, ERROR_MAX)}`);
       switch (e.code) {

@@ -18,7 +18,9 @@ export type UserErrorCode =
   | 'usage'
   | 'credentials'
   /** A write may or may not have happened and the registry could not be asked which. */
-  | 'uncertain';
+  | 'uncertain'
+  /** Nothing to do: the image is already on the base asked for. Not a failure (the CLI exits 0). */
+  | 'already-on-base';
 
 /**
  * The `detail` of a network or server failure, so a shell can word it (a tree row, an exit code)

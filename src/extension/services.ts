@@ -43,6 +43,16 @@ export class Services implements vscode.Disposable {
   /** The last error shown to the user (tests read it; the user reads the notification). */
   lastError: string | undefined;
 
+  /** The last information message shown (tests read it, as lastError). */
+  lastInfo: string | undefined;
+
+  /** An outcome that is no failure ("already on that base"): a notification and the log. */
+  showInfo(message: string): void {
+    this.lastInfo = message;
+    this.log.info(message);
+    void vscode.window.showInformationMessage(message);
+  }
+
   /** Every failure reaches the user the same way: one sentence, in a notification and the log. */
   showError(e: unknown): void {
     const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;

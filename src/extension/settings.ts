@@ -12,6 +12,8 @@ export interface Settings {
   pageSize: number;
   logLevel: LogLevel;
   network: { retries: number; connectTimeoutMs: number; idleTimeoutMs: number };
+  /** Rebase Image keeps the app's container settings instead of merging them onto the new base. */
+  keepConfig: boolean;
 }
 
 export function readSettings(): Settings {
@@ -27,6 +29,7 @@ export function readSettings(): Settings {
       connectTimeoutMs: Math.max(1, c.get<number>('network.connectTimeoutSeconds', 15)) * 1000,
       idleTimeoutMs: Math.max(1, c.get<number>('network.timeoutSeconds', 30)) * 1000,
     },
+    keepConfig: c.get<boolean>('keepConfig', false) === true,
   };
 }
 

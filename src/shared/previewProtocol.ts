@@ -25,6 +25,31 @@ export interface PreviewFieldChange {
   new?: string;
 }
 
+/** How the rebase treated a config key (see src/core/rebase/configMerge.ts for the rules). */
+export type PreviewMergeOutcome = 'unchanged' | 'new-base' | 'removed' | 'app-kept' | 'conflict' | 'path-segment-replaced';
+
+export interface PreviewMergeDecision {
+  /** "Env PATH", "Labels org.example.base", "ExposedPorts 80/tcp", "Cmd". */
+  label: string;
+  /** 'env', 'label', 'port', 'volume' or 'value'. */
+  kind: string;
+  decision: PreviewMergeOutcome;
+  /** Values as shown: strings as they are, ports and volumes as "present", others as JSON; unset when absent on that side. */
+  oldBase?: string;
+  app?: string;
+  newBase?: string;
+  result?: string;
+  /** One sentence: why this result. */
+  reason: string;
+}
+
+export interface PreviewConfigMerge {
+  /** 'merge': three-way merge onto the new base; 'keep': the app's settings kept as they are. */
+  mode: 'merge' | 'keep';
+  /** Every key present in the old base, the app or the new base ('unchanged' ones included). */
+  decisions: PreviewMergeDecision[];
+}
+
 export interface PreviewModel {
   source: { reference: string; digest: string };
   target: { reference: string; existingDigest?: string };
@@ -44,6 +69,8 @@ export interface PreviewModel {
     bytesToMove: number;
   };
   warnings: string[];
+  /** One image: the config merge, key by key. Absent for the top of an index (each entry's model has its own). */
+  configMerge?: PreviewConfigMerge;
   /**
    * Present when the source is an index (OCI image index or Docker manifest list) rebased as a
    * whole. Then source, target and newManifestDigest name the indexes, platform lists the

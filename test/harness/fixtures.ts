@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fetchBlob, fetchManifest, type Creds, type Descriptor, type ImageManifest } from './rawRegistry';
+import { inheritedDockerSettings, patchLayoutConfig, type RawConfigPatch } from './configPatch';
 import { makeTempDir, removeTempDir, run } from './tools';
 
 export type { Creds, Descriptor, ImageManifest } from './rawRegistry';
@@ -59,6 +60,12 @@ export interface BuildOptions {
   configHistory?: boolean;
   /** Extra history-only entries appended last (e.g. "HEALTHCHECK NONE"). */
   emptyLayerHistory?: string[];
+  /**
+   * Settings written straight into the config after every umoci step (Healthcheck, Shell, OnBuild;
+   * `Cmd: null` for an ENTRYPOINT that reset CMD); null removes one. Settings umoci cannot keep
+   * are inherited from `base` first, as a Dockerfile build would inherit them.
+   */
+  rawConfig?: RawConfigPatch;
   os?: string;
   arch?: string;
   /** Manifest annotations. */
@@ -179,6 +186,7 @@ export async function buildImage(opts: BuildOptions): Promise<OciLayoutImage> {
   if (opts.arch) platformArgs.push('--architecture', opts.arch);
   for (const [k, v] of Object.entries(opts.annotations ?? {})) platformArgs.push('--manifest.annotation', `${k}=${v}`);
   if (platformArgs.length > 0) await umoci('config', '--image', image, '--no-history', ...platformArgs);
+  await patchLayoutConfig(layout, TAG, { ...inheritedDockerSettings(opts.base?.config.config), ...(opts.rawConfig ?? {}) });
 
   // Drop the intermediate manifests/configs each step left behind, so layouts copied from this one
   // stay small.

@@ -190,6 +190,34 @@ export async function pushAttestation(host: string, repo: string, subjectDigest:
   };
 }
 
+/**
+ * A BuildKit-shaped provenance attestation for `subjectDigest` carrying `statement` (any JSON, or
+ * raw text for broken ones) as its in-toto layer; returns its index entry. As buildx pushes it:
+ * a manifest with an unknown/unknown config and one `application/vnd.in-toto+json` layer
+ * annotated with its predicate type, listed with platform unknown/unknown and the
+ * `vnd.docker.reference.*` annotations.
+ */
+export async function pushProvenance(host: string, repo: string, subjectDigest: string, statement: unknown, predicateType = 'https://slsa.dev/provenance/v0.2', auth?: RawAuth): Promise<Descriptor> {
+  const text = typeof statement === 'string' ? statement : JSON.stringify(statement);
+  const layerDigest = await uploadBlob(host, repo, text, auth);
+  const config = JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layerDigest] } });
+  const configDigest = await uploadBlob(host, repo, config, auth);
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MT.ociManifest,
+    config: { mediaType: MT.ociConfig, digest: configDigest, size: Buffer.byteLength(config) },
+    layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layerDigest, size: Buffer.byteLength(text), annotations: { 'in-toto.io/predicate-type': predicateType } }],
+  });
+  const digest = await putManifest(host, repo, sha256(body), body, MT.ociManifest, auth);
+  return {
+    mediaType: MT.ociManifest,
+    digest,
+    size: Buffer.byteLength(body),
+    platform: { architecture: 'unknown', os: 'unknown' },
+    annotations: { 'vnd.docker.reference.digest': subjectDigest, 'vnd.docker.reference.type': 'attestation-manifest' },
+  };
+}
+
 /** An OCI artifact of a type this tool does not know (no subject), pushed to `repo`; returns its index entry. */
 export async function pushUnknownArtifact(host: string, repo: string, artifactType = 'application/vnd.example.thing.v1', auth?: RawAuth): Promise<Descriptor & { artifactType: string }> {
   const configDigest = await uploadBlob(host, repo, '{}', auth);

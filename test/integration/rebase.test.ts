@@ -28,6 +28,8 @@ async function assertRebased(host: string, repo: string, tag: string, images: St
   assert.deepEqual(config.config.Cmd, ['cat', '/app/hello.txt']);
   assert.equal(config.config.WorkingDir, '/app');
   assert.ok(config.config.Env.includes('APP_MODE=test'));
+  // What the app inherited follows the new base: base:2 adds BASE=2 (config-merge.test.ts has the rules).
+  assert.deepEqual(config.config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASE=2', 'APP_MODE=test']);
   assert.equal(config.created, images.app1.config.created);
 
   // containerd verifies every layer against diff_ids while unpacking into a fresh root.

@@ -221,3 +221,42 @@ test('warns about app layers made by RUN steps', () => {
   const plan = planRebase({ source, oldBase, newBase, target });
   assert.ok(plan.warnings.some((w) => w.startsWith('1 app layer(s) were made by RUN steps')));
 });
+
+test('merges the container settings three-way and records every decision in the plan', () => {
+  const oldBase = image({ ref: 'r.example/base:1', layers: ['b1'], config: { Env: ['PATH=/usr/bin:/bin', 'V=1'], Labels: { base: '1' }, Cmd: ['sh'] } });
+  const newBase = image({ ref: 'r.example/base:2', layers: ['n1'], config: { Env: ['PATH=/opt/bin:/usr/bin:/bin', 'V=2'], Labels: { base: '2' }, Cmd: ['bash'] } });
+  const source = image({
+    ref: 'r.example/app:1',
+    layers: ['b1', 'a1'],
+    config: { Env: ['PATH=/app/bin:/usr/bin:/bin', 'V=mine'], Labels: { base: '1', app: 'x' }, Cmd: ['sh'] },
+  });
+  const plan = planRebase({ source, oldBase, newBase, target });
+  assert.deepEqual(plan.newConfig.config, { Env: ['PATH=/app/bin:/opt/bin:/usr/bin:/bin', 'V=mine'], Labels: { base: '2', app: 'x' }, Cmd: ['bash'] });
+  assert.equal(plan.configMerge.mode, 'merge');
+  assert.deepEqual(
+    plan.configMerge.decisions.map((d) => [d.field, d.key, d.decision]),
+    [
+      ['Env', 'PATH', 'path-segment-replaced'],
+      ['Env', 'V', 'conflict'],
+      ['Labels', 'base', 'new-base'],
+      ['Labels', 'app', 'app-kept'],
+      ['Cmd', 'Cmd', 'new-base'],
+    ],
+  );
+  assert.ok(plan.warnings.some((w) => w.startsWith('Config conflict on Env V: the app set "mine" and the new base r.example/base:2 changed it from "1" to "2"')));
+  assert.deepEqual(JSON.parse(plan.newConfigBytes.toString()).config, plan.newConfig.config);
+  assert.deepEqual(source.config.config!.Labels, { base: '1', app: 'x' }, 'the source is not mutated');
+});
+
+test('keepConfig keeps the app container settings untouched and records no decisions', () => {
+  const oldBase = image({ ref: 'r.example/base:1', layers: ['b1'], config: { Env: ['V=1'], Labels: { base: '1' } } });
+  const newBase = image({ ref: 'r.example/base:2', layers: ['n1'], config: { Env: ['V=2'], Labels: { base: '2' } } });
+  const source = image({ ref: 'r.example/app:1', layers: ['b1', 'a1'], config: { Env: ['V=1'], Labels: { base: '1' } } });
+  const kept = planRebase({ source, oldBase, newBase, target, keepConfig: true });
+  assert.deepEqual(kept.newConfig.config, source.config.config);
+  assert.deepEqual(kept.configMerge, { mode: 'keep', decisions: [] });
+  assert.deepEqual(kept.warnings, []);
+  const merged = planRebase({ source, oldBase, newBase, target });
+  assert.deepEqual(merged.newConfig.config, { Env: ['V=2'], Labels: { base: '2' } });
+  assert.notEqual(merged.newConfigDigest, kept.newConfigDigest);
+});

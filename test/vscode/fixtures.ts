@@ -86,6 +86,8 @@ export async function setup() {
         mapp1Attestation: indexes.app1Index.attestation.digest,
         mapp1Artifact: indexes.app1Index.artifact.digest,
         mbase2Layers: { amd64: indexes.base2.amd64.layers.map((l) => l.digest), arm64: indexes.base2.arm64.layers.map((l) => l.digest) },
+        mbase2Amd64: indexes.base2.amd64.digest,
+        mbase2Arm64: indexes.base2.arm64.digest,
       }),
       // Keep the tests' Docker logins away from the machine's.
       DOCKER_CONFIG: dockerConfig,

@@ -1,13 +1,17 @@
 import { UserError, isUserError } from '../errors';
-import { ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME, ImageManifest } from '../manifest';
+import { isDigest } from '../digest';
+import { ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME, FetchedManifest, ImageIndex } from '../manifest';
 import { ImageReference, formatReference, parseReference, repositoryName, withDigest, withTag } from '../reference';
 import { RegistryClient } from '../registry/client';
 import { mapLimit } from '../util/concurrency';
 import { throwIfCancelled } from '../util/abort';
+import { basePrefixLength } from './baseIdentity';
+import { fromProvenance } from './discoverProvenance';
 import { FetchMemo, PlatformSpec, fetchImage, resolveManifest } from './fetchImage';
+import { resolveNamedBase } from './namedBase';
 import { ImageDocuments } from './plan';
 
-export type OldBaseSource = 'argument' | 'annotation' | 'search';
+export type OldBaseSource = 'argument' | 'annotation' | 'provenance' | 'search';
 
 export interface DiscoveredBase {
   docs: ImageDocuments;
@@ -22,18 +26,15 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** Shares fetches between the discoveries of one operation (one per platform of an index). */
   memo?: FetchMemo;
-}
-
-/** Number of leading layers `base` shares with `image`, when all of base is a proper prefix. */
-export function basePrefixLength(image: ImageManifest, base: ImageManifest): number {
-  if (base.layers.length === 0 || base.layers.length >= image.layers.length) return 0;
-  return base.layers.every((l, i) => l.digest === image.layers[i].digest) ? base.layers.length : 0;
+  /** The index the source image is an entry of, when the caller has it: its attestations are read. */
+  sourceIndex?: FetchedManifest<ImageIndex>;
 }
 
 /**
  * Finds the image the source was built on, when the user did not say: first from the OCI base
- * annotations, then by looking for the tag of the new base's repository whose layers are the
- * longest prefix of the source's. Refuses with a request for -s when neither works.
+ * annotations, then from a BuildKit provenance attestation, then by looking for the tag of the
+ * new base's repository whose layers are the longest prefix of the source's. Refuses with a
+ * request for -s when none works.
  */
 export async function discoverOldBase(
   client: RegistryClient,
@@ -42,10 +43,18 @@ export async function discoverOldBase(
   platform: PlatformSpec,
   opts: DiscoverOptions = {},
 ): Promise<DiscoveredBase> {
-  const fromAnnotation = await fromAnnotations(client, source, platform, opts.signal, opts.memo);
+  const memo = opts.memo ?? new FetchMemo();
+  const fromAnnotation = await fromAnnotations(client, source, platform, opts.signal, memo);
   if (fromAnnotation) return fromAnnotation;
   throwIfCancelled(opts.signal);
-  const fromSearch = await searchRepository(client, source, newBase, platform, opts);
+  const provenance = await fromProvenance(client, source, platform, { signal: opts.signal, memo, sourceIndex: opts.sourceIndex });
+  if (provenance) {
+    const { base, version } = provenance;
+    const moved = base.tagNote ? `; ${base.tagNote}` : '';
+    return { docs: base.docs, foundBy: 'provenance', note: `Old base ${base.docs.reference} (from the image's SLSA ${version} provenance attestation${moved}).` };
+  }
+  throwIfCancelled(opts.signal);
+  const fromSearch = await searchRepository(client, source, newBase, platform, { ...opts, memo });
   if (fromSearch) return fromSearch;
   throw new UserError(
     'not-based-on',
@@ -57,23 +66,27 @@ async function fromAnnotations(
   client: RegistryClient,
   source: ImageDocuments,
   platform: PlatformSpec,
-  signal?: AbortSignal,
-  memo?: FetchMemo,
+  signal: AbortSignal | undefined,
+  memo: FetchMemo,
 ): Promise<DiscoveredBase | undefined> {
   const ann = source.manifest.manifest.annotations ?? {};
   const name = ann[ANNOTATION_BASE_NAME];
+  const digest = ann[ANNOTATION_BASE_DIGEST];
   if (!name) return undefined;
   let ref: ImageReference;
   try {
     ref = parseReference(name);
-    if (ann[ANNOTATION_BASE_DIGEST]) ref = withDigest(ref, ann[ANNOTATION_BASE_DIGEST]);
   } catch {
     return undefined; // a malformed annotation is not the user's fault; fall back to searching
   }
+  if (digest !== undefined && !isDigest(digest)) return undefined;
   try {
-    const docs = await fetchImage(client, ref, { ...platform, osVersionRule: 'exact' }, signal, memo);
+    // The digest is the index's when the base is multi-platform (crane, ko, this tool) or one
+    // platform image's (older tools): either resolves to this platform's image.
+    const { docs, tagNote } = await resolveNamedBase(client, ref, digest, platform, signal, memo);
     if (basePrefixLength(source.manifest.manifest, docs.manifest.manifest) === 0) return undefined;
-    return { docs, foundBy: 'annotation', note: `Old base ${formatReference(ref)} found in the image's ${ANNOTATION_BASE_NAME} annotation.` };
+    const moved = tagNote ? `; ${tagNote}` : '';
+    return { docs, foundBy: 'annotation', note: `Old base ${docs.reference} (from the image's ${ANNOTATION_BASE_NAME} annotation${moved}).` };
   } catch (e) {
     // The annotated base may have been deleted or be private; searching may still find it.
     if (isUserError(e) && e.code !== 'cancelled' && e.code !== 'unreachable') return undefined;

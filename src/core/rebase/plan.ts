@@ -12,7 +12,8 @@ import {
 import { MediaTypes, isForeignLayerType } from '../mediaTypes';
 import { RepositoryName } from '../registry/client';
 import { windowsBuild, windowsFamily } from './platformMatch';
-import { baseHistoryLength, countLayerEntries, layerHistory, trailingEmptyEntries } from './history';
+import { baseHistoryLength, layerHistory, trailingEmptyEntries } from './history';
+import { ConfigMergePlan, rebaseConfig } from './rebaseConfig';
 
 /** One image as fetched: what the planner needs and nothing it would have to fetch itself. */
 export interface ImageDocuments {
@@ -21,6 +22,11 @@ export interface ImageDocuments {
   repo: RepositoryName;
   manifest: FetchedManifest<ImageManifest>;
   config: ImageConfig;
+  /**
+   * The digest `reference` resolved to, when that is not the image's own: the index's, for a
+   * multi-platform image. Base annotations record it, as crane and ko do.
+   */
+  resolvedDigest?: string;
 }
 
 export interface PlanInput {
@@ -28,6 +34,8 @@ export interface PlanInput {
   oldBase: ImageDocuments;
   newBase: ImageDocuments;
   target: { reference: string; repo: RepositoryName; tag: string };
+  /** Keep the app's container settings untouched instead of merging them (`--keep-config`). */
+  keepConfig?: boolean;
 }
 
 export type LayerChange = 'kept' | 'removed' | 'added';
@@ -65,10 +73,10 @@ export interface RebasePlan {
   layers: LayerRow[];
   /** Layers (never foreign ones) the target must hold; the config is uploaded separately. */
   requiredBlobs: RequiredBlob[];
+  /** How the container settings were merged, key by key (config conflicts are also warnings). */
+  configMerge: ConfigMergePlan;
   warnings: string[];
 }
-
-const PLATFORM_FIELDS = ['os', 'architecture', 'variant', 'os.version', 'os.features'] as const;
 
 /**
  * Computes the rebased manifest and config from fetched documents alone: no I/O, so every rule
@@ -110,7 +118,11 @@ export function planRebase(input: PlanInput): RebasePlan {
   const converted = newBaseLayers.map((d) => convertLayerType(d, isOci, warnings, newBase.reference));
   const layersOut: Descriptor[] = [...converted, ...appLayers];
 
-  const newConfig = rebaseConfig(source.config, oldBase.config, newBase.config, n, source.reference, warnings);
+  const rebased = rebaseConfig(
+    { source: source.config, oldBase: oldBase.config, newBase: newBase.config, oldLayerCount: n, sourceRef: source.reference, newBaseRef: newBase.reference, keepConfig: input.keepConfig },
+    warnings,
+  );
+  const newConfig = rebased.config;
   const newConfigBytes = Buffer.from(JSON.stringify(newConfig), 'utf8');
   const newConfigDigest = sha256Digest(newConfigBytes);
 
@@ -126,7 +138,7 @@ export function planRebase(input: PlanInput): RebasePlan {
     newManifest.annotations = {
       ...(srcManifest.annotations ?? {}),
       [ANNOTATION_BASE_NAME]: newBase.reference,
-      [ANNOTATION_BASE_DIGEST]: newBase.manifest.digest,
+      [ANNOTATION_BASE_DIGEST]: newBase.resolvedDigest ?? newBase.manifest.digest,
     };
   } else if (srcManifest.annotations) {
     newManifest.annotations = { ...srcManifest.annotations };
@@ -168,6 +180,7 @@ export function planRebase(input: PlanInput): RebasePlan {
     newConfigDigest,
     layers: rows,
     requiredBlobs: dedupeBlobs(requiredBlobs),
+    configMerge: rebased.merge,
     warnings,
   };
 }
@@ -246,44 +259,6 @@ function checkWindowsFamily(source: ImageDocuments, oldBase: ImageDocuments, new
       `Image ${source.reference} is built on Windows ${from} (${oldBase.reference}) and ${newBase.reference} is Windows ${to}: Windows app layers record file and registry changes against their own base family, so they cannot be moved to another; choose a ${from} new base or rebuild the image.`,
     );
   }
-}
-
-/**
- * The app's config with the base swapped underneath: platform fields from the new base, the
- * base part of diff_ids and history replaced, everything the app set (Env, Cmd, Labels…) and
- * its `created` kept.
- */
-function rebaseConfig(
-  src: ImageConfig,
-  oldBase: ImageConfig,
-  newBase: ImageConfig,
-  oldLayerCount: number,
-  sourceRef: string,
-  warnings: string[],
-): ImageConfig {
-  const out: ImageConfig = structuredClone(src);
-  for (const f of PLATFORM_FIELDS) {
-    if (newBase[f] !== undefined) (out as Record<string, unknown>)[f] = structuredClone(newBase[f]);
-    else delete (out as Record<string, unknown>)[f];
-  }
-  out.rootfs = {
-    type: src.rootfs.type,
-    diff_ids: [...newBase.rootfs.diff_ids, ...src.rootfs.diff_ids.slice(oldLayerCount)],
-  };
-
-  const srcHistory = src.history ?? [];
-  if (srcHistory.length > 0) {
-    const cut = baseHistoryLength(srcHistory, oldLayerCount, trailingEmptyEntries(oldBase.history));
-    if (cut === undefined || countLayerEntries(srcHistory) !== src.rootfs.diff_ids.length) {
-      warnings.push(`The history of ${sourceRef} does not line up with its layers; it was kept after the new base's history as it is.`);
-    }
-    const appHistory = cut === undefined ? srcHistory : srcHistory.slice(cut);
-    out.history = [...structuredClone(newBase.history ?? []), ...appHistory];
-  } else if (newBase.history?.length) {
-    // Without app history, new base history alone would claim fewer layers than exist.
-    delete out.history;
-  }
-  return out;
 }
 
 /** Same compression, other family: Docker and OCI name the same gzip'd tar differently. */

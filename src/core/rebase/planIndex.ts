@@ -55,6 +55,8 @@ export interface IndexPlanInput {
   target: { reference: string; repo: RepositoryName; tag: string };
   /** Keep images without a matching new base unchanged instead of refusing. */
   keepUnmatched?: boolean;
+  /** Keep each image's container settings as they are instead of merging them (`--keep-config`). */
+  keepConfig?: boolean;
 }
 
 export type EntryKind = 'image' | 'attestation' | 'signature' | 'artifact' | 'index' | 'unknown';
@@ -293,7 +295,7 @@ export function planIndexRebase(input: IndexPlanInput): IndexRebasePlan {
       const base = match.result.base;
       let plan: RebasePlan;
       try {
-        plan = planRebase({ source: match.docs, oldBase: oldBase.docs, newBase: base.docs, target });
+        plan = planRebase({ source: match.docs, oldBase: oldBase.docs, newBase: base.docs, target, keepConfig: input.keepConfig });
       } catch (e) {
         if (isUserError(e)) throw new UserError(e.code, `${platform}: ${e.message}`, e.detail);
         throw e;

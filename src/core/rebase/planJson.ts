@@ -1,3 +1,4 @@
+import { MergeDecision } from './configMerge';
 import { RebasePlan } from './plan';
 import { IndexRebasePlan } from './planIndex';
 import { IndexPushResult, PushResult } from './push';
@@ -36,9 +37,34 @@ function imagePlanJson(plan: RebasePlan, oldBase: PreparedRebase['oldBase']): Re
       foreign: l.foreign,
       ...(l.descriptor.urls ? { urls: l.descriptor.urls } : {}),
     })),
+    configMerge: configMergeJson(plan),
     warnings: plan.warnings,
     old: { manifest: plan.oldManifest, config: plan.oldConfig },
     new: { manifest: plan.newManifest, manifestDigest: plan.newManifestDigest, config: plan.newConfig, configDigest: plan.newConfigDigest },
+  };
+}
+
+/**
+ * Every merged key with its four values. JSON has no "absent", so an absent value is null: the
+ * merge counts a null setting as unset too, so nothing is lost.
+ */
+function configMergeJson(plan: RebasePlan): Record<string, unknown> {
+  const value = (v: unknown) => (v === undefined ? null : v);
+  const decision = (d: MergeDecision) => ({
+    kind: d.kind,
+    field: d.field,
+    key: d.key,
+    decision: d.decision,
+    oldBase: value(d.oldBase),
+    app: value(d.app),
+    newBase: value(d.newBase),
+    result: value(d.result),
+    reason: d.reason,
+  });
+  return {
+    mode: plan.configMerge.mode,
+    conflicts: plan.configMerge.decisions.filter((d) => d.decision === 'conflict').length,
+    decisions: plan.configMerge.decisions.map(decision),
   };
 }
 

@@ -1,4 +1,5 @@
-import { PreviewFieldChange, PreviewIndexEntry, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
+import { PreviewConfigMerge, PreviewFieldChange, PreviewIndexEntry, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
+import { decisionLabel } from './configMerge';
 import { formatPlatform } from './fetchImage';
 import { RebasePlan } from './plan';
 import { AnyPreparedRebase, PreparedIndexRebase, PreparedRebase, isIndexRebase, preparedChild } from './rebase';
@@ -42,6 +43,29 @@ export function previewModel(prepared: PreparedRebase, extra: PreviewExtra = {})
       bytesToMove: bytesToMove(plan),
     },
     warnings: [...plan.warnings, ...(extra.warnings ?? [])],
+    configMerge: previewConfigMerge(plan),
+  };
+}
+
+/** The merge decisions with their values as display text (the webview shows strings only). */
+function previewConfigMerge(plan: RebasePlan): PreviewConfigMerge {
+  const text = (kind: string, v: unknown): string | undefined => {
+    if (v === undefined) return undefined;
+    if (kind === 'port' || kind === 'volume') return 'present';
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  };
+  return {
+    mode: plan.configMerge.mode,
+    decisions: plan.configMerge.decisions.map((d) => ({
+      label: decisionLabel(d),
+      kind: d.kind,
+      decision: d.decision,
+      ...(d.oldBase !== undefined ? { oldBase: text(d.kind, d.oldBase) } : {}),
+      ...(d.app !== undefined ? { app: text(d.kind, d.app) } : {}),
+      ...(d.newBase !== undefined ? { newBase: text(d.kind, d.newBase) } : {}),
+      ...(d.result !== undefined ? { result: text(d.kind, d.result) } : {}),
+      reason: d.reason,
+    })),
   };
 }
 

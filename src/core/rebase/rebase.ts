@@ -1,27 +1,27 @@
 import { UserError, isUserError } from '../errors';
-import { FetchedManifest, ImageIndex, ImageManifest } from '../manifest';
-import { isImageManifestType, isIndexType } from '../mediaTypes';
+import { FetchedManifest, ImageIndex } from '../manifest';
+import { isIndexType } from '../mediaTypes';
 import { ImageReference, formatReference, parseReferenceWithDefaultTag } from '../reference';
 import { RegistryClient } from '../registry/client';
 import { mapLimit } from '../util/concurrency';
 import { throwIfCancelled } from '../util/abort';
 import { DiscoveredBase, discoverOldBase } from './discover';
-import { FetchMemo, PlatformSpec, fetchImage, formatPlatform, imageDocuments, parsePlatform, platformOf, repoOf } from './fetchImage';
+import { FetchMemo, PlatformSpec, fetchImage, formatPlatform, parsePlatform, platformOf, repoOf } from './fetchImage';
 import { ImageDocuments, RebasePlan, planRebase } from './plan';
 import {
-  BaseImages,
   ChildOldBase,
   IndexRebasePlan,
   IndexSource,
   entryPlatform,
-  isImageManifest,
   looksLikeImageEntry,
   matchIndexChildren,
   planIndexRebase,
   refuseUnmatched,
 } from './planIndex';
 import { PlatformLike, formatPlatformLike, platformAccepts } from './platformMatch';
+import { alreadyOnBase, isAlreadyOnBase, refuseAppLayersInNewBase, refuseSourceAsNewBase, sourceAsNewBase } from './refusals';
 import { ProgressListener } from './progress';
+import { fetchBaseImages, fetchIndexEntries, fetchNewBase } from './fetchBases';
 import { IndexPushResult, PushResult, pushIndexPlan, pushPlan } from './push';
 
 /** What a user asks for, as strings, exactly as the CLI and the extension receive it. */
@@ -34,6 +34,8 @@ export interface RebaseRequest {
   platform?: string;
   /** Index sources: keep images without a matching new base unchanged instead of refusing. */
   keepUnmatched?: boolean;
+  /** Keep the app's container settings as they are instead of merging them onto the new base. */
+  keepConfig?: boolean;
 }
 
 export interface PreparedRebase {
@@ -67,6 +69,7 @@ interface ParsedRequest {
   oldBase?: ImageReference;
   platform?: PlatformSpec;
   keepUnmatched: boolean;
+  keepConfig: boolean;
 }
 
 export function parseRequest(req: RebaseRequest): ParsedRequest {
@@ -81,6 +84,7 @@ export function parseRequest(req: RebaseRequest): ParsedRequest {
     oldBase: req.oldBase !== undefined ? parseReferenceWithDefaultTag(req.oldBase) : undefined,
     platform: req.platform ? parsePlatform(req.platform) : undefined,
     keepUnmatched: Boolean(req.keepUnmatched),
+    keepConfig: Boolean(req.keepConfig),
   };
 }
 
@@ -122,7 +126,7 @@ async function prepareImage(client: RegistryClient, p: ParsedRequest, opts: Reba
   // New and old base depend only on the source: both are looked up at once.
   throwIfCancelled(signal);
   onProgress?.({ message: `Retrieving information about new base image ${formatReference(p.newBase)}` });
-  const newBaseP = fetchImage(client, p.newBase, { ...platform, osVersionRule: 'newest' }, signal, memo);
+  const newBaseP = fetchNewBase(client, p.newBase, { ...platform, osVersionRule: 'newest' }, signal, memo).then((nb) => (refuseSourceAsNewBase(source, nb), nb));
   let oldBaseP: Promise<DiscoveredBase>;
   if (p.oldBase) {
     const ref = p.oldBase;
@@ -138,6 +142,10 @@ async function prepareImage(client: RegistryClient, p: ParsedRequest, opts: Reba
   if (ob.status === 'rejected') throw ob.reason;
   const newBase = nb.value;
   const oldBase = ob.value;
+  refuseAppLayersInNewBase(source, oldBase.docs, newBase);
+  if (isAlreadyOnBase(oldBase.docs, newBase)) {
+    throw alreadyOnBase(source.reference, { reference: newBase.reference, digest: newBase.resolvedDigest ?? newBase.manifest.digest });
+  }
 
   onProgress?.({ message: 'Rebasing image' });
   const plan = planRebase({
@@ -145,35 +153,14 @@ async function prepareImage(client: RegistryClient, p: ParsedRequest, opts: Reba
     oldBase: oldBase.docs,
     newBase,
     target: { reference: formatReference(p.target), repo: repoOf(p.target), tag: p.target.tag },
+    keepConfig: p.keepConfig,
   });
   return { kind: 'image', plan, oldBase: { foundBy: oldBase.foundBy, note: oldBase.note } };
 }
 
 const FETCH_CONCURRENCY = 8;
 
-/**
- * Reads every entry of a source index into `source`: images with their configs, the others'
- * manifests when readable. An entry that cannot be read and does not claim to be an image (an
- * unknown artifact format) is skipped: it is never rebased, and the planner reports it.
- */
-export async function fetchIndexEntries(client: RegistryClient, source: IndexSource, memo: FetchMemo, signal?: AbortSignal): Promise<void> {
-  const { repo } = source;
-  await mapLimit(source.index.manifest.manifests ?? [], FETCH_CONCURRENCY, async (d) => {
-    let m: FetchedManifest;
-    try {
-      m = await memo.manifest(client, repo, d.digest, signal);
-    } catch (e) {
-      if (!looksLikeImageEntry(d) && isUserError(e) && (e.code === 'unsupported' || e.code === 'not-found')) return;
-      throw e;
-    }
-    if (looksLikeImageEntry(d) && isImageManifestType(m.mediaType) && isImageManifest(m.manifest as ImageManifest)) {
-      const ref: ImageReference = { registry: repo.registry, repository: repo.repository, digest: d.digest };
-      source.images.set(d.digest, await imageDocuments(client, ref, m as FetchedManifest<ImageManifest>, signal, memo));
-    } else {
-      source.others.set(d.digest, m);
-    }
-  });
-}
+export { fetchBaseImages, fetchIndexEntries };
 
 async function prepareIndex(
   client: RegistryClient,
@@ -208,11 +195,16 @@ async function prepareIndex(
   // (Without platforms in every entry, `wanted` was undefined and all of the base's images were read.)
   const newBase = await newBaseP;
   if (oldBaseP) await oldBaseP;
+  if (newBase.digest === top.digest) throw sourceAsNewBase(source.reference, newBase.reference);
 
   // 3. Match, refuse early if a platform has no new base, then the old base of each matched image.
   const matches = matchIndexChildren(source, newBase);
   if (!p.keepUnmatched) refuseUnmatched(source.reference, matches);
   const matched = matches.filter((m) => m.result.matched);
+  for (const m of matched) {
+    const base = m.result.matched ? m.result.base.docs : undefined;
+    if (base) forPlatform(m.platform, () => refuseSourceAsNewBase(m.docs, base));
+  }
   throwIfCancelled(signal);
   onProgress?.({ message: p.oldBase ? `Retrieving information about old base image ${formatReference(p.oldBase)}` : 'Looking for the old base of each platform' });
   const oldBases = new Map<string, ChildOldBase>();
@@ -230,11 +222,21 @@ async function prepareIndex(
       }
       oldBases.set(m.descriptor.digest, { docs, foundBy: 'argument', note: `Old base ${formatReference(p.oldBase)} as given.` });
     } else {
-      const found = await discoverOldBase(client, m.docs, p.newBase, spec, { signal, memo }).catch((e) => Promise.reject(labelled(e)));
+      const found = await discoverOldBase(client, m.docs, p.newBase, spec, { signal, memo, sourceIndex: top }).catch((e) => Promise.reject(labelled(e)));
       oldBases.set(m.descriptor.digest, found);
       onProgress?.({ message: `${label}: ${found.note}` });
     }
   });
+
+  let onBase = 0;
+  for (const m of matched) {
+    const base = m.result.matched ? m.result.base.docs : undefined;
+    const old = oldBases.get(m.descriptor.digest);
+    if (!base || !old) continue;
+    forPlatform(m.platform, () => refuseAppLayersInNewBase(m.docs, old.docs, base));
+    if (isAlreadyOnBase(old.docs, base)) onBase++;
+  }
+  if (matched.length > 0 && onBase === matched.length) throw alreadyOnBase(source.reference, { reference: newBase.reference, digest: newBase.digest }, true);
 
   onProgress?.({ message: `Rebasing ${matched.length} image(s)` });
   const plan = planIndexRebase({
@@ -243,35 +245,19 @@ async function prepareIndex(
     oldBases,
     target: { reference: formatReference(p.target), repo: repoOf(p.target), tag: p.target.tag },
     keepUnmatched: p.keepUnmatched,
+    keepConfig: p.keepConfig,
   });
   return { kind: 'index', plan };
 }
 
-/** The images of a base for the given platforms (os and architecture; every image when not given). */
-/** The new (or old) base's images: those of an index for the given platforms, or the one image. */
-export async function fetchBaseImages(client: RegistryClient, ref: ImageReference, platforms: PlatformLike[] | undefined, memo: FetchMemo, signal?: AbortSignal): Promise<BaseImages> {
-  const repo = repoOf(ref);
-  const top = await memo.manifest(client, repo, ref.digest ?? ref.tag ?? 'latest', signal);
-  const reference = formatReference(ref);
-  if (!isIndexType(top.mediaType)) {
-    const docs = await imageDocuments(client, ref, top as FetchedManifest<ImageManifest>, signal, memo);
-    return { reference, repo, digest: top.digest, isIndex: false, images: [{ docs }] };
+/** A refusal about one platform of an index says which. */
+function forPlatform(platform: PlatformLike, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    if (isUserError(e)) throw new UserError(e.code, `${formatPlatformLike(platform)}: ${e.message}`, e.detail);
+    throw e;
   }
-  const entries = (top.manifest as ImageIndex).manifests.filter(
-    (d) => looksLikeImageEntry(d) && (!d.platform || !platforms || platforms.some((c) => c.os === d.platform!.os && c.architecture === d.platform!.architecture)),
-  );
-  const images: BaseImages['images'] = [];
-  await mapLimit(entries, FETCH_CONCURRENCY, async (d) => {
-    const m = await memo.manifest(client, repo, d.digest, signal);
-    if (!isImageManifestType(m.mediaType) || !isImageManifest(m.manifest as ImageManifest)) return;
-    images.push({ descriptor: d, docs: await imageDocuments(client, { ...ref, tag: undefined, digest: d.digest }, m as FetchedManifest<ImageManifest>, signal, memo) });
-  });
-  // Keep the index order (fetches finish in any order): first match wins on duplicates.
-  const order = new Map(entries.map((d, i) => [d.digest, i]));
-  images.sort((a, b) => order.get(a.descriptor!.digest)! - order.get(b.descriptor!.digest)!);
-  // Named as the user named the base, as for one image: the base annotations then say base:2 + the child's digest.
-  for (const i of images) i.docs.reference = reference;
-  return { reference, repo, digest: top.digest, isIndex: true, images };
 }
 
 export async function executeRebase(client: RegistryClient, prepared: PreparedRebase, opts?: RebaseOptions): Promise<PushResult>;

@@ -3,11 +3,14 @@ import { formatPlatform, imageChildren } from '../../core/rebase/fetchImage';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { RegistryClient } from '../../core/registry/client';
 import { memoized } from '../../core/util/memo';
+import { BaseIdentity, identityOf } from '../../core/rebase/baseIdentity';
 import { ImageCache, ImageRef } from '../registries/imageCache';
 
 export interface ResolvedBase {
   digest: string;
   platforms: string[];
+  /** For an index: its platform images, which name the same base as the index itself. */
+  children?: Array<{ digest: string; platform: string }>;
   /** `created` of the image (of its first platform for an index). */
   created?: string;
 }
@@ -41,6 +44,19 @@ export class BaseResolver {
     return promise;
   }
 
+  /**
+   * What a pinned digest of `reference`'s repository names: an index lists its platform images.
+   * Undefined when it cannot be read (deleted, or not an image): the pin is then taken as is.
+   */
+  async pinned(reference: string, digest: string): Promise<BaseIdentity | undefined> {
+    try {
+      const ref = parseReferenceWithDefaultTag(reference);
+      return identityOf(await this.cache().manifest({ registry: ref.registry, repository: ref.repository, reference: digest }));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Forgets tag lookups (after sign-in, or when the user asks to retry). */
   clear(): void {
     this.byTag.clear();
@@ -66,7 +82,11 @@ export class BaseResolver {
     if (index) {
       const children = imageChildren(index.manifest);
       const first = children[0] ? await cache.image({ ...ref, reference: children[0].digest }) : undefined;
-      return { platforms: children.map((c) => formatPlatform(c.platform!)), created: first?.config.created };
+      return {
+        platforms: children.map((c) => formatPlatform(c.platform!)),
+        children: children.map((c) => ({ digest: c.digest, platform: formatPlatform(c.platform!) })),
+        created: first?.config.created,
+      };
     }
     const image = await cache.image(ref);
     return { platforms: image ? [formatPlatform(image.config)] : [], created: image?.config.created };

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { shortDigest } from '../../core/digest';
 import { analyzeDockerfile, FromEntry, rootImage } from '../../core/dockerfile/froms';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
+import { sameBase } from '../../core/rebase/baseIdentity';
 import { BaseResolver } from './baseResolver';
 
 type LensKind = 'base' | 'pin';
@@ -85,14 +86,35 @@ export class FromCodeLensProvider implements vscode.CodeLensProvider {
     return lens;
   }
 
-  /** The pinned digest against what the written tag points to now. */
+  /**
+   * The pinned digest against what the written tag points to now. A pin of one platform image of
+   * the tag's index, or of an index that lists the image the tag now names, is the same base.
+   */
   private async resolvePin(lens: FromLens): Promise<FromLens> {
     const entry = lens.entry;
+    const pinned = entry.pinnedDigest!;
     const r = await this.resolver.resolve(entry.taggedReference!);
     if (!r.ok) {
       lens.command = problemCommand(entry.taggedReference!, r.error.code, r.error.message);
-    } else if (r.value.digest === entry.pinnedDigest) {
-      lens.command = { title: `$(check) pinned digest is current for ${tagOf(entry.taggedReference!)}`, command: '' };
+      return lens;
+    }
+    const now = { digest: r.value.digest, children: r.value.children?.map((c) => c.digest) };
+    const tag = tagOf(entry.taggedReference!);
+    if (r.value.digest === pinned) {
+      lens.command = { title: `$(check) pinned digest is current for ${tag}`, command: '' };
+    } else if (sameBase({ digest: pinned }, now)) {
+      const platform = r.value.children?.find((c) => c.digest === pinned)?.platform;
+      lens.command = {
+        title: `$(check) pinned digest is current for ${tag} (its ${platform} image)`,
+        tooltip: `${entry.taggedReference} points to ${r.value.digest}, an index that lists ${pinned}`,
+        command: '',
+      };
+    } else if (!now.children && sameBase((await this.resolver.pinned(entry.taggedReference!, pinned)) ?? { digest: pinned }, now)) {
+      lens.command = {
+        title: `$(check) pinned digest is current for ${tag} (an index of its image)`,
+        tooltip: `${entry.taggedReference} points to ${r.value.digest}, which the pinned index ${pinned} lists`,
+        command: '',
+      };
     } else {
       const d = entry.digestRange!;
       const when = r.value.created ? ` (pushed ${r.value.created.slice(0, 10)})` : '';
@@ -100,7 +122,7 @@ export class FromCodeLensProvider implements vscode.CodeLensProvider {
         title: `$(arrow-up) Newer base available${when}`,
         tooltip: `${entry.taggedReference} now points to ${r.value.digest}; update the pin`,
         command: 'imageRebase.updatePin',
-        arguments: [lens.uri.toString(), [d.start.line, d.start.character, d.end.line, d.end.character], entry.pinnedDigest, r.value.digest],
+        arguments: [lens.uri.toString(), [d.start.line, d.start.character, d.end.line, d.end.character], pinned, r.value.digest],
       };
     }
     return lens;

@@ -27,6 +27,11 @@ export interface RebaseArgs {
   platform?: 'all' | (string & {});
   /** With 'all': keep the platforms the new base has no image for unchanged instead of refusing. */
   keepUnmatched?: boolean;
+  /**
+   * Keep the app's container settings as they are instead of merging them onto the new base;
+   * when absent, the imageRebase.keepConfig setting decides.
+   */
+  keepConfig?: boolean;
   /** Programmatic callers only: replace an existing target tag without asking. */
   confirmOverwrite?: boolean;
 }
@@ -41,6 +46,7 @@ export interface CollectedRequest {
 }
 
 const TOTAL_STEPS = 4;
+const FOUND_BY: Record<DiscoveredBase['foundBy'], string> = { argument: 'argument', annotation: 'annotation', provenance: 'provenance attestation', search: 'layer search' };
 const TAG_SAMPLE = 40;
 
 /**
@@ -140,7 +146,7 @@ export async function collectRequest(services: Services, recent: { images: Recen
       problem = e.message;
     }
     const items: PickItem[] = detected
-      ? [{ label: detected.docs.reference, description: `$(search) found by ${detected.foundBy === 'annotation' ? 'annotation' : 'layer search'}`, detail: detected.note }]
+      ? [{ label: detected.docs.reference, description: `$(search) found by ${FOUND_BY[detected.foundBy]}`, detail: detected.note }]
       : [];
     oldBase = await pickOrType({
       title: 'Rebase Image: old base the image was built on',
@@ -186,6 +192,7 @@ export async function collectRequest(services: Services, recent: { images: Recen
       oldBase,
       platform: sourceIndex || !platform ? undefined : formatPlatform(platform),
       ...(sourceIndex ? { keepUnmatched } : {}),
+      ...((args.keepConfig ?? services.settings.keepConfig) ? { keepConfig: true } : {}),
     },
     discovery,
     existingTargetDigest: existing?.digest,

@@ -46,6 +46,11 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
       return new PreviewPanel(services.context.extensionUri, session, documents);
     } catch (e) {
       if (e instanceof vscode.CancellationError || (isUserError(e) && e.code === 'cancelled')) return undefined;
+      // A preview of a rebase that changes nothing would only invite a pointless push.
+      if (isUserError(e) && e.code === 'already-on-base') {
+        services.showInfo(e.message);
+        return undefined;
+      }
       services.showError(e);
       return undefined;
     }

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { Descriptor, ImageConfig, ImageManifest, ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME } from '../../core/manifest';
+import { Descriptor, ImageConfig } from '../../core/manifest';
 import { shortDigest } from '../../core/digest';
 import { layerHistory } from '../../core/rebase/history';
-import { basePrefixLength } from '../../core/rebase/discover';
 import { imageChildren, formatPlatform } from '../../core/rebase/fetchImage';
-import { parseReference } from '../../core/reference';
 import { RepositoryName } from '../../core/registry/client';
 import { ImageRef } from './imageCache';
+import { baseLayerCount } from './baseMarks';
 import { formatBytes, formatDate, markdownEscape, plainText } from './format';
 import { describeProblem } from './problems';
 import type { TreeContext } from './treeProvider';
@@ -399,29 +398,6 @@ async function imageContents(parent: Node, ref: ImageRef, ctx: TreeContext): Pro
     (d, i) => new LayerNode(parent, i, d, history[i]?.created_by, baseCount === undefined ? undefined : i < baseCount ? 'base' : 'app'),
   );
   return [...layers, new ConfigNode(parent, ref, manifest.manifest.config, config)];
-}
-
-/** From the OCI base annotations, when present and still true of the layers. */
-async function baseLayerCount(manifest: ImageManifest, ref: ImageRef, ctx: TreeContext): Promise<number | undefined> {
-  const name = manifest.annotations?.[ANNOTATION_BASE_NAME];
-  const digest = manifest.annotations?.[ANNOTATION_BASE_DIGEST];
-  if (!name || !digest) return undefined;
-  try {
-    const base = parseReference(name);
-    const baseRef = { registry: base.registry, repository: base.repository, reference: digest };
-    let image = await ctx.cache().image(baseRef);
-    if (!image) {
-      const index = await ctx.cache().index(baseRef);
-      const config = (await ctx.cache().image(ref))?.config;
-      const child = index && imageChildren(index.manifest).find((c) => c.platform?.os === config?.os && c.platform?.architecture === config?.architecture);
-      if (!child) return undefined;
-      image = await ctx.cache().image({ ...baseRef, reference: child.digest });
-    }
-    const n = image ? basePrefixLength(manifest, image.manifest.manifest) : 0;
-    return n || undefined;
-  } catch {
-    return undefined; // marks are a nicety; a missing base must not break the tree
-  }
 }
 
 function imageTooltip(title: string, s: ImageSummary | undefined, error: string | undefined): vscode.MarkdownString {

@@ -12,6 +12,13 @@ const SEED = JSON.parse(env.IMAGE_REBASE_TEST_SEED ?? '{}');
 const short = (d: string) => d.slice(7, 19);
 
 let api: ImageRebaseApi;
+
+async function tagDigest(repository: string, tag: string): Promise<string> {
+  const res = await fetch(`http://${REGISTRY}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json' } });
+  const digest = res.headers.get('docker-content-digest');
+  assert.ok(digest, `${repository}:${tag}`);
+  return digest;
+}
 let dir: string;
 
 async function dockerfile(name: string, lines: string[]): Promise<vscode.Uri> {
@@ -85,6 +92,27 @@ describe('Dockerfile CodeLens', function () {
     assert.equal(doc.lineAt(0).text, `FROM ${REGISTRY}/base:1@${SEED.base1} AS old`);
     assert.ok(doc.isDirty, 'an edit in the editor, for the user to save');
     await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('takes a pin of one platform image of the tag\'s index as current, like a pin of the index', async () => {
+    const mbase2 = await tagDigest('mbase', '2');
+    // A tag that names one platform image of mbase:2: a pin of the index is as current.
+    const amd = await fetch(`http://${REGISTRY}/v2/mbase/manifests/${SEED.mbase2Amd64}`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const put = await fetch(`http://${REGISTRY}/v2/mbase/manifests/2-amd64-image`, { method: 'PUT', headers: { 'Content-Type': amd.headers.get('content-type')! }, body: await amd.text() });
+    assert.equal(put.status, 201);
+    const uri = await dockerfile('platform-pin', [
+      `FROM ${REGISTRY}/mbase:2@${SEED.mbase2Amd64} AS child`,
+      `FROM ${REGISTRY}/mbase:2@${mbase2} AS index`,
+      `FROM ${REGISTRY}/mbase:2-amd64-image@${mbase2} AS parent`,
+      `FROM ${REGISTRY}/mbase:1@${SEED.mbase2Arm64}`,
+    ]);
+    const all = await lenses(uri);
+    const titles = all.map((l) => `${l.line}: ${l.title}`);
+    assert.ok(titles.includes('0: $(check) pinned digest is current for 2 (its linux/amd64 image)'), titles.join('\n'));
+    assert.ok(titles.includes('1: $(check) pinned digest is current for 2'), titles.join('\n'));
+    assert.ok(titles.includes('2: $(check) pinned digest is current for 2-amd64-image (an index of its image)'), titles.join('\n'));
+    // mbase:1 is another index: a platform image of mbase:2 is not current for it.
+    assert.ok(all.some((l) => l.line === 3 && l.title.startsWith('$(arrow-up) Newer base available')), titles.join('\n'));
   });
 
   it('says briefly when the base needs sign-in or its registry is down', async () => {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
 import { pullFiles, rebase } from './support';
 import { RegistryClient } from '../../../src/core/registry/client';
+import { pushIndexOf, pushProvenance } from '../../harness/multiPlatform';
 
 const env = process.env;
 const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
@@ -62,6 +63,45 @@ describe('Rebase Image command', function () {
     assert.equal(panel.session.model.oldBase.foundBy, 'search');
     assert.match(panel.session.model.oldBase.note, /Old base detected as .*dbase:1/);
     panel.panel.dispose();
+  });
+
+  it('detects the old base from a BuildKit provenance attestation and says so', async () => {
+    // dapp:1 built FROM dbase:1 by BuildKit: an index with the image and its SLSA provenance.
+    const dbase1 = (await client.headManifest({ registry: REGISTRY, repository: 'dbase' }, '1'))!.digest!;
+    const app = (await client.headManifest({ registry: REGISTRY, repository: 'dapp' }, '1'))!;
+    const statement = {
+      _type: 'https://in-toto.io/Statement/v0.1',
+      predicateType: 'https://slsa.dev/provenance/v0.2',
+      subject: [{ name: 'pkg:docker/dapp@1', digest: { sha256: app.digest!.slice(7) } }],
+      predicate: { materials: [{ uri: `pkg:docker/${REGISTRY}/dbase@1?platform=linux%2Famd64`, digest: { sha256: dbase1.slice(7) } }] },
+    };
+    const attestation = await pushProvenance(REGISTRY, 'dapp', app.digest!, statement);
+    await pushIndexOf(REGISTRY, 'dapp', 'built', [{ mediaType: app.mediaType, digest: app.digest!, size: app.size, platform: { os: 'linux', architecture: 'amd64' } }, attestation]);
+    let settled = false;
+    const pending = rebase({ source: `${REGISTRY}/dapp:built`, platform: 'linux/amd64', newBase: `${REGISTRY}/dbase:2`, target: `${REGISTRY}/dapp:from-provenance` }).finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((r) => setTimeout(r, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const panel = await pending;
+    assert.ok(panel, api.services.lastError);
+    assert.equal(panel.session.model.oldBase.foundBy, 'provenance');
+    assert.equal(panel.session.model.oldBase.note, `Old base ${REGISTRY}/dbase:1 (from the image's SLSA v0.2 provenance attestation).`);
+    panel.panel.dispose();
+  });
+
+  it('onto the base the image is already on: says so, opens no preview and writes nothing', async () => {
+    const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:1`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:same-base` });
+    assert.equal(panel, undefined, 'no preview of a rebase that changes nothing');
+    assert.match(api.services.lastInfo ?? '', new RegExp(`^${REGISTRY.replace(/\./g, '\\.')}/app:1 is already on that base: `));
+    assert.equal(await tagDigest('app', 'same-base'), undefined);
+  });
+
+  it('refuses the image itself as its new base, in one sentence', async () => {
+    const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/app:1`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:self-base` });
+    assert.equal(panel, undefined);
+    assert.equal(api.services.lastError, `The new base ${REGISTRY}/app:1 is the image ${REGISTRY}/app:1 itself, so its app layers would be stacked twice; name the base image to move it onto with -b.`);
+    assert.equal(await tagDigest('app', 'self-base'), undefined);
   });
 
   it('cancelling the push leaves the target tag unchanged', async () => {

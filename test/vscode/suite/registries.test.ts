@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
 import { RegistryClient } from '../../../src/core/registry/client';
-import { executeRebase, prepareRebase } from '../../../src/core/rebase/rebase';
+import { executeRebase, prepareAnyRebase, prepareRebase } from '../../../src/core/rebase/rebase';
 
 // Node objects come from the extension's own bundle, so they are told apart by contextValue and
 // label (instanceof would compare against this bundle's copies of the classes).
@@ -145,6 +145,33 @@ describe('Registries view', function () {
     await vscode.commands.executeCommand('imageRebase.refresh', app);
     const layers = (await children(await child(app, 'marked'))).filter((n) => ctx(n) === 'layer');
     assert.deepEqual(layers.map((l) => String(l.item().description).split(' · ')[0]), ['base', 'base', 'app', 'app']);
+  });
+
+  it('marks base and app layers whether the annotation records the base index or one of its platform images', async () => {
+    const client = new RegistryClient();
+    const mapp = { registry: REGISTRY, repository: 'mapp' };
+    const mbase2 = (await client.headManifest({ registry: REGISTRY, repository: 'mbase' }, '2'))!.digest!;
+    // One platform onto a multi-platform base records the index digest, as the whole index does.
+    const one = await prepareRebase(client, { source: `${REGISTRY}/mapp:1`, platform: 'linux/arm64', target: `${REGISTRY}/mapp:marks-index`, newBase: `${REGISTRY}/mbase:2`, oldBase: `${REGISTRY}/mbase:1` });
+    await executeRebase(client, one);
+    const all = await prepareAnyRebase(client, { source: `${REGISTRY}/mapp:1`, target: `${REGISTRY}/mapp:marks-all`, newBase: `${REGISTRY}/mbase:2`, oldBase: `${REGISTRY}/mbase:1` });
+    await executeRebase(client, all);
+    // The same image recording the arm64 image's digest instead, as older tools did.
+    const pushed = await client.getManifest(mapp, 'marks-index');
+    const doc = JSON.parse(pushed.bytes.toString());
+    assert.equal(doc.annotations['org.opencontainers.image.base.digest'], mbase2);
+    doc.annotations['org.opencontainers.image.base.digest'] = SEED.mbase2Arm64;
+    await client.putManifest(mapp, 'marks-child', Buffer.from(JSON.stringify(doc)), pushed.mediaType);
+
+    api.tree.refreshRepository(mapp);
+    const marks = async (node: AnyNode) => (await children(node)).filter((n) => ctx(n) === 'layer').map((l) => String(l.item().description).split(' · ')[0]);
+    for (const tag of ['marks-index', 'marks-child']) {
+      const node = (await api.tree.findTag(REGISTRY, 'mapp', tag)) as unknown as AnyNode;
+      assert.ok(node, tag);
+      assert.deepEqual(await marks(node), ['base', 'base', 'app', 'app'], tag);
+    }
+    const index = (await api.tree.findTag(REGISTRY, 'mapp', 'marks-all')) as unknown as AnyNode;
+    for (const platform of await children(index)) assert.deepEqual(await marks(platform), ['base', 'base', 'app', 'app'], label(platform));
   });
 
   it('opens a manifest as a read-only JSON document and compares two manifests', async () => {
