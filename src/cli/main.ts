@@ -27,8 +27,9 @@ Arguments:
   SOURCE                        image to rebase (also --src)
   -t, --target TARGET           tag to push the rebased image to
   -b, --targetbase NEWBASE      new base image (also --base)
-  -s, --srcbase OLDBASE         base the image was built on; found from its OCI base
-                                annotations or the tags of NEWBASE's repository if omitted
+  -s, --srcbase OLDBASE         base the image was built on; if omitted, found from its OCI
+                                base annotations, else its build provenance attestation,
+                                else the tags of NEWBASE's repository (the output says which)
 
 Options:
       --platform OS/ARCH[/VARIANT]  rebase only this image of a multi-platform SOURCE; TARGET
@@ -50,6 +51,9 @@ old base (Env by name, Labels, ports, volumes by key; User, WorkingDir, Entrypoi
 StopSignal, Healthcheck, Shell as a whole) becomes the new base's; what the app set stays;
 ENV PATH=/app/bin:$PATH gets the new base's PATH; a value both changed stays the app's, with
 a warning. The dry run lists every key.
+
+Refused: a NEWBASE that is SOURCE itself or already holds SOURCE's app layers. When SOURCE is
+already on NEWBASE (same image), nothing is written and the exit status is 0.
 
 Credentials come from ~/.docker/config.json ($DOCKER_CONFIG honoured): 'docker login'
 entries, credsStore and credHelpers.
