@@ -3,7 +3,9 @@
  * copying the whole image would move; then the network sections (scripts/bench/): the 8-platform
  * index rebase through a proxy that faults 5 % of requests, and a cross-registry copy of a 1 GiB
  * layer by the built CLI next to skopeo (results also in test-artifacts/bench-network.json).
- * Figures, not pass/fail: goals are checked by reading them. `--network` runs only the network part.
+ * Last, the OS package comparison of two bases over 100 MB each (scripts/bench/packageDiff.ts).
+ * Figures, not pass/fail: goals are checked by reading them. `--network` runs only the network part,
+ * `--packages` only the package comparison.
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -18,11 +20,14 @@ import { faultBench, type FaultBench } from './bench/faults';
 import { bigLayerBench, type BigLayerResult } from './bench/bigLayer';
 import { printBigLayer, printFaultBench, sourceState, writeNetworkJson } from './bench/networkReport';
 import { kib, median } from './bench/format';
+import { packageDiffBench, printPackageDiff, type PackageDiffBench } from './bench/packageDiff';
 
 const ROOT = resolve(__dirname, '..');
 const NETWORK_JSON = join(ROOT, 'test-artifacts', 'bench-network.json');
 /** `--network`: only the network sections (faults, 1 GiB copy). */
 const NETWORK_ONLY = process.argv.includes('--network');
+/** `--packages`: only the package comparison. */
+const PACKAGES_ONLY = process.argv.includes('--packages');
 
 function layer(name: string): Record<string, string> {
   // Random content so gzip cannot shrink layers to nothing: byte counts stay meaningful.
@@ -114,6 +119,12 @@ async function indexScenario(hosts: Array<{ label: string; host: string }>, runs
 const REMOTE_RTT_MS = 20;
 
 async function main(): Promise<void> {
+  if (PACKAGES_ONLY) {
+    const packages = await packageDiffBench(ROOT);
+    printPackageDiff(packages);
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ packages }, null, 2));
+    return;
+  }
   const reg = await startRegistry();
   const rows: Row[] = [];
   let indexRows;
@@ -162,11 +173,16 @@ async function main(): Promise<void> {
   // Alone, after the registry above is gone: it measures memory and throughput.
   bigLayer = await bigLayerBench(ROOT);
   printBigLayer(bigLayer);
+  let packages: PackageDiffBench | undefined;
+  if (!NETWORK_ONLY) {
+    packages = await packageDiffBench(ROOT);
+    printPackageDiff(packages);
+  }
   const source = await sourceState(ROOT);
   await writeNetworkJson(NETWORK_JSON, source, faults, bigLayer);
   const dirty = source.uncommittedSrc.length ? ` + uncommitted changes to ${source.uncommittedSrc.join(', ')}` : '';
   console.log(`\n(network results for src at ${source.commit}${dirty} written to ${NETWORK_JSON})`);
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, index: indexRows, network: { faults, bigLayer } }, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, index: indexRows, network: { faults, bigLayer }, packages }, null, 2));
 }
 
 main().catch((e) => {

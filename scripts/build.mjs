@@ -1,6 +1,7 @@
 // Bundles the CLI (and, once they exist, the extension and webview) with esbuild.
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const production = process.argv.includes('--production');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
@@ -16,3 +17,9 @@ if (existsSync('webview/main.ts')) {
   jobs.push(build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' }));
 }
 await Promise.all(jobs);
+
+// sql.js (rpmdb.sqlite reader) loads its WebAssembly from beside the code that runs it; in the
+// bundles that is dist/, so the .wasm ships there (and in the .vsix, see .vscodeignore).
+const sqlWasm = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
+mkdirSync('dist', { recursive: true });
+copyFileSync(sqlWasm, 'dist/sql-wasm.wasm');

@@ -12,6 +12,8 @@ declare -A need=(
   [ctr]=containerd
   [htpasswd]=apache2-utils
   [openssl]=openssl
+  # zstd-compressed layers for the package-comparison tests.
+  [zstd]=zstd
   # A real VS Code for the extension tests (scripts/setup-code-server.sh builds its native
   # modules, uses Debian's ripgrep; Playwright drives Debian's Chromium).
   [make]=build-essential

@@ -58,8 +58,9 @@ function v2(storageDir: string): string {
 /**
  * Writes a layer of `fileBytes` random bytes (a multiple of 512) into the registry's blob store and
  * links it into `repo`, as if it had been pushed there. Returns its descriptor and diff_id.
+ * `after`: small files that follow the big one in the archive (a reader must stream past it).
  */
-export async function writeBigLayer(storageDir: string, repo: string, fileBytes: number): Promise<RawLayer> {
+export async function writeBigLayer(storageDir: string, repo: string, fileBytes: number, after: Array<{ name: string; data: Buffer }> = []): Promise<RawLayer> {
   if (fileBytes % 512 !== 0) throw new Error('writeBigLayer: fileBytes must be a multiple of 512');
   const tmp = join(v2(storageDir), `big-layer-${process.pid}.tmp`);
   await mkdir(v2(storageDir), { recursive: true });
@@ -86,6 +87,7 @@ export async function writeBigLayer(storageDir: string, repo: string, fileBytes:
     await emit(GZIP_HEADER);
     await tar(tarHeader('big.bin', fileBytes));
     for (let left = fileBytes; left > 0; left -= CHUNK) await tar(cipher.update(zeros.subarray(0, Math.min(CHUNK, left))));
+    for (const f of after) await tar(Buffer.concat([tarHeader(f.name, f.data.length), f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512)]));
     await tar(Buffer.alloc(1024)); // end-of-archive: two zero records
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(crc >>> 0, 0);

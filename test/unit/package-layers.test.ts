@@ -9,6 +9,7 @@ import { LayerFormatError, readLayer } from '../../src/core/packages/readLayer';
 import { imageContents, stackLayers } from '../../src/core/packages/merge';
 import { comparePackages } from '../../src/core/packages/compare';
 import { LayerCache } from '../../src/core/packages/cache';
+import { appLayerWarnings } from '../../src/core/packages/appLayers';
 import { emptyScan, type LayerScan } from '../../src/core/packages/layerScan';
 import { tarOf, type TarEntry } from '../harness/tarLayers';
 import { alpineOsRelease, apkInstalled, debianOsRelease, distrolessStanza, dpkgStatus, rpmdbSqlite } from '../harness/packageDbs';
@@ -75,6 +76,12 @@ describe('layer reading', () => {
     assert.match(zstd.notes[0], /not read \(zstd\)/);
     await assert.rejects(readLayer(stream(Buffer.alloc(5000, 7)), { mode: 'full', size: 5000 }), LayerFormatError);
     await assert.rejects(readLayer(stream(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 4])), { mode: 'full', size: 8 }), LayerFormatError);
+  });
+
+  test('a gzip bomb is stopped at the expansion limit', async () => {
+    const tar = await tarOf([{ path: 'zeros', content: Buffer.alloc(4 * 1024 * 1024) }]);
+    const bomb = gzipSync(tar);
+    await assert.rejects(readLayer(stream(bomb), { mode: 'full', size: bomb.length, expansionLimit: 1024 * 1024 }), (e) => e instanceof LayerFormatError && /expands to more than 1\.0 MiB/.test(e.message));
   });
 
   test('an error of the download itself is rethrown as it is', async () => {
@@ -156,5 +163,29 @@ describe('layer cache', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('app layers with a package database of their own', () => {
+  const layer = (n: number, createdBy?: string) => ({ descriptor: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: 1000 }, createdBy });
+  const app = { reference: 'r.example/app:1', repo: { registry: 'r.example', repository: 'app' }, layers: [layer(1, 'COPY . /app'), layer(2, '/bin/sh -c apk add curl'), layer(3, 'RUN rm -rf /var/lib/dpkg')] };
+  const estimate = (appCheck: 'checked' | 'over-limit') => ({ bytes: 0, downloads: 0, cached: 0, appCheck, appScanLimit: 256 * 1024 * 1024, windows: false, layers: app.layers.map((l) => ({ descriptor: l.descriptor, repo: app.repo, role: 'app' as const, mode: 'headers' as const, status: appCheck === 'checked' ? ('download' as const) : ('skipped' as const), ...(appCheck === 'checked' ? {} : { skipped: 'over-limit' as const }) })) });
+
+  test('a rewritten or deleted database is a warning; other layers are not', () => {
+    const scans = new Map<string, LayerScan>([
+      [app.layers[0].descriptor.digest, { ...emptyScan(), files: { 'var/lib/dpkg/status.d/app': { type: 'present' } } }],
+      [app.layers[1].descriptor.digest, { ...emptyScan(), files: { 'lib/apk/db/installed': { type: 'present' } } }],
+      [app.layers[2].descriptor.digest, { ...emptyScan(), deleted: ['var/lib/dpkg'] }],
+    ]);
+    assert.deepEqual(appLayerWarnings(app, estimate('checked'), scans), [
+      `App layer 2 of r.example/app:1 (${'2'.repeat(12)}, apk add curl) carries its own apk database (lib/apk/db/installed): after the rebase, scanners read that copy, which lists the old base's package versions, not the new base's; rebuild the image to refresh it.`,
+      `App layer 3 of r.example/app:1 (${'3'.repeat(12)}, RUN rm -rf /var/lib/dpkg) deletes the dpkg database (var/lib/dpkg/status), so scanners will not see the new base's packages.`,
+    ]);
+  });
+
+  test('over the limit, it says the layers were not checked', () => {
+    assert.deepEqual(appLayerWarnings(app, estimate('over-limit'), new Map()), [
+      'The app layers of r.example/app:1 were not checked for package databases of their own: they total 3 KiB, over the 256 MiB limit for that check.',
+    ]);
   });
 });

@@ -5,8 +5,8 @@
  * versions (and their vulnerabilities) for the rebased image.
  */
 import { shortDigest } from '../digest';
-import { formatBytes } from '../../shared/format';
 import { LayerScan } from './layerScan';
+import { formatSize } from './parseTracked';
 import { PATHS } from './paths';
 import { PackageDiffRequest } from './request';
 import { PackageDiffEstimate } from './work';
@@ -23,7 +23,7 @@ export function appLayerWarnings(app: NonNullable<PackageDiffRequest['app']>, pl
   if (plan.appCheck === 'over-limit') {
     const appDigests = new Set(app.layers.map((l) => l.descriptor.digest));
     const bytes = plan.layers.filter((w) => w.role === 'app' && appDigests.has(w.descriptor.digest) && w.skipped === 'over-limit').reduce((n, w) => n + w.descriptor.size, 0);
-    return [`The app layers of ${app.reference} were not checked for package databases of their own: they total ${formatBytes(bytes)}, over the ${formatBytes(plan.appScanLimit)} limit for that check.`];
+    return [`The app layers of ${app.reference} were not checked for package databases of their own: they total ${formatSize(bytes)}, over the ${formatSize(plan.appScanLimit)} limit for that check.`];
   }
   const out: string[] = [];
   app.layers.forEach((l, i) => {

@@ -15,7 +15,7 @@ import { LayerCache } from './cache';
 import { comparePackages } from './compare';
 import { LayerScan, emptyScan } from './layerScan';
 import { ImageContents, imageContents } from './merge';
-import { LayerFormatError, readLayer } from './readLayer';
+import { LayerFormatError, ZSTD_NOTE, readLayer } from './readLayer';
 import { BaseImage, PackageDiffRequest } from './request';
 import { appLayerWarnings } from './appLayers';
 import { DEFAULT_LIMITS, LayerWork, PackageDiffEstimate, PackageDiffLimits, estimateWork } from './work';
@@ -45,62 +45,18 @@ export function estimatePackageDiff(req: PackageDiffRequest, opts: PackageDiffOp
 
 export async function diffPackages(client: RegistryClient, req: PackageDiffRequest, opts: PackageDiffOptions = {}): Promise<PackageDiff> {
   const { limits, cache } = setup(opts);
-  const { signal, onProgress } = opts;
   const plan = await estimateWork(req, cache, limits);
   if (plan.windows) return windowsDiff(req);
+  const { scans, download } = await readLayers(client, plan, cache, limits, opts);
 
-  if (plan.downloads) {
-    onProgress?.({ message: `Reading packages: ${plan.downloads} layer(s) to download (${formatBytes(plan.bytes)})${plan.cached ? `, ${plan.cached} from the cache` : ''}`, done: 0, total: plan.bytes });
-  }
-  let done = 0;
-  let read = 0;
-  let readBytes = 0;
-  let cachedLayers = 0;
-  const scans = new Map<string, LayerScan>();
   const warnings: string[] = [];
-
-  const download = async (w: LayerWork): Promise<LayerScan> => {
-    throwIfCancelled(signal);
-    const d = w.descriptor;
-    onProgress?.({ message: `Reading ${w.role === 'app' ? 'app ' : ''}layer ${shortDigest(d.digest)} (${formatBytes(d.size)})`, done, total: plan.bytes });
-    const { stream } = await client.getBlobStream(w.repo, d.digest, signal);
-    read++;
-    let scan: LayerScan;
-    try {
-      scan = await readLayer(stream, {
-        mode: w.mode,
-        size: d.size,
-        onBytes: (n) => {
-          readBytes += n;
-          done += n;
-          opts.onBytes?.(done, plan.bytes);
-        },
-      });
-    } catch (e) {
-      if (signal?.aborted) throw cancelledError();
-      if (!(e instanceof LayerFormatError)) throw e;
-      // Unreadable data stays unreadable, but a parser of ours may be what failed: not cached.
-      return emptyScan([`not read: ${e.message}`]);
-    }
-    await cache.put(d.digest, w.mode, scan);
-    return scan;
-  };
-
-  await mapLimit(plan.layers.filter((w) => w.status !== 'skipped'), limits.concurrency, async (w) => {
-    let scan = w.status === 'cached' ? await cache.get(w.descriptor.digest, w.mode) : undefined;
-    if (scan) cachedLayers++;
-    else scan = await download(w);
-    scans.set(w.descriptor.digest, scan);
-  });
-  throwIfCancelled(signal);
-
-  const skipped = new Map(plan.layers.filter((w) => w.status === 'skipped').map((w) => [w.descriptor.digest, w]));
+  const skipped = new Map(plan.layers.filter((w) => w.status === 'skipped').map((w) => [w.descriptor.digest, w.skipped]));
   const contents = (side: BaseImage, label: string): ImageContents => {
     const c = imageContents(side.layers.map((d) => scans.get(d.digest) ?? emptyScan()));
     const notes = [...c.notes];
     side.layers.forEach((d, i) => {
-      const why = skipped.get(d.digest)?.skipped;
-      const layerNotes = why ? [why === 'foreign' ? 'not read (foreign layer, not in the registry)' : 'not read (zstd): Node.js 20 has no zstd decompressor'] : scans.get(d.digest)?.notes ?? [];
+      const why = skipped.get(d.digest);
+      const layerNotes = why === 'foreign' ? ['not read (foreign layer, not in the registry)'] : why === 'zstd' ? [ZSTD_NOTE] : (scans.get(d.digest)?.notes ?? []);
       for (const n of layerNotes) notes.push(`layer ${i + 1} (${shortDigest(d.digest)}) ${n}; packages it installed are missing from the comparison.`);
     });
     for (const n of notes) warnings.push(`${label} ${side.reference}: ${n}`);
@@ -121,13 +77,58 @@ export async function diffPackages(client: RegistryClient, req: PackageDiffReque
     warnings.push(`The new base downgrades ${cmp.downgraded.length} package(s): ${list}${cmp.downgraded.length > 5 ? ', …' : ''}; check that it is the base you meant.`);
   }
   if (req.app) warnings.push(...appLayerWarnings(req.app, plan, scans));
+  return { os: { old: oldContents.os ?? null, new: newContents.os ?? null }, ...cmp, warnings, download };
+}
 
-  return {
-    os: { old: oldContents.os ?? null, new: newContents.os ?? null },
-    ...cmp,
-    warnings,
-    download: { layers: read, bytes: readBytes, cachedLayers },
+/** Every layer that is not skipped, from the cache or the registry, a few at a time. */
+async function readLayers(
+  client: RegistryClient,
+  plan: PackageDiffEstimate,
+  cache: LayerCache,
+  limits: PackageDiffLimits,
+  opts: PackageDiffOptions,
+): Promise<{ scans: Map<string, LayerScan>; download: PackageDiff['download'] }> {
+  const { signal, onProgress } = opts;
+  const download = { layers: 0, bytes: 0, cachedLayers: 0 };
+  if (plan.downloads) {
+    const cached = plan.cached ? `, ${plan.cached} from the cache` : '';
+    onProgress?.({ message: `Reading packages: ${plan.downloads} layer(s) to download (${formatBytes(plan.bytes)})${cached}`, done: 0, total: plan.bytes });
+  }
+
+  const fetchScan = async (w: LayerWork): Promise<LayerScan> => {
+    throwIfCancelled(signal);
+    const d = w.descriptor;
+    onProgress?.({ message: `Reading ${w.role === 'app' ? 'app ' : ''}layer ${shortDigest(d.digest)} (${formatBytes(d.size)})`, done: download.bytes, total: plan.bytes });
+    const { stream } = await client.getBlobStream(w.repo, d.digest, signal);
+    download.layers++;
+    const onBytes = (n: number): void => {
+      download.bytes += n;
+      opts.onBytes?.(download.bytes, plan.bytes);
+    };
+    let scan: LayerScan;
+    try {
+      scan = await readLayer(stream, { mode: w.mode, size: d.size, onBytes });
+    } catch (e) {
+      // A cancel breaks the stream too: say it was a cancel, not a broken download.
+      if (signal?.aborted) throw cancelledError();
+      if (!(e instanceof LayerFormatError)) throw e;
+      // Unreadable data stays unreadable, but it may be a parser of ours that failed: not cached.
+      return emptyScan([`not read: ${e.message}`]);
+    }
+    await cache.put(d.digest, w.mode, scan);
+    return scan;
   };
+
+  const scans = new Map<string, LayerScan>();
+  await mapLimit(plan.layers.filter((w) => w.status !== 'skipped'), limits.concurrency, async (w) => {
+    // An entry can go between the estimate and now (another process pruned it): then it is read.
+    let scan = w.status === 'cached' ? await cache.get(w.descriptor.digest, w.mode) : undefined;
+    if (scan) download.cachedLayers++;
+    else scan = await fetchScan(w);
+    scans.set(w.descriptor.digest, scan);
+  });
+  throwIfCancelled(signal);
+  return { scans, download };
 }
 
 /** Windows base layers are foreign and never read: the os.version is the update level. */

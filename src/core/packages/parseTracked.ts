@@ -20,6 +20,7 @@ export const FILE_CAPS: Record<Exclude<TrackedKind, 'rpm-unsupported'>, number> 
 };
 
 export function formatSize(bytes: number): string {
+  if (bytes < KiB) return `${bytes} B`;
   return bytes >= MiB ? `${(bytes / MiB).toFixed(bytes >= 10 * MiB ? 0 : 1)} MiB` : `${Math.ceil(bytes / KiB)} KiB`;
 }
 
