@@ -5,7 +5,7 @@
  * layer by the built CLI next to skopeo (results also in test-artifacts/bench-network.json).
  * Last, the OS package comparison of two bases over 100 MB each (scripts/bench/packageDiff.ts).
  * Figures, not pass/fail: goals are checked by reading them. `--network` runs only the network part,
- * `--packages` only the package comparison.
+ * `--packages` only the package comparison, `--scan` only the fleet scan (scripts/bench/scan.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { bigLayerBench, type BigLayerResult } from './bench/bigLayer';
 import { printBigLayer, printFaultBench, sourceState, writeNetworkJson } from './bench/networkReport';
 import { kib, median } from './bench/format';
 import { packageDiffBench, printPackageDiff, type PackageDiffBench } from './bench/packageDiff';
+import { printScanBench, scanBench, type ScanBench } from './bench/scan';
 
 const ROOT = resolve(__dirname, '..');
 const NETWORK_JSON = join(ROOT, 'test-artifacts', 'bench-network.json');
@@ -28,6 +29,8 @@ const NETWORK_JSON = join(ROOT, 'test-artifacts', 'bench-network.json');
 const NETWORK_ONLY = process.argv.includes('--network');
 /** `--packages`: only the package comparison. */
 const PACKAGES_ONLY = process.argv.includes('--packages');
+/** `--scan`: only the fleet scan of 1,000 tags. */
+const SCAN_ONLY = process.argv.includes('--scan');
 
 function layer(name: string): Record<string, string> {
   // Random content so gzip cannot shrink layers to nothing: byte counts stay meaningful.
@@ -125,6 +128,12 @@ async function main(): Promise<void> {
     if (process.argv.includes('--json')) console.log(JSON.stringify({ packages }, null, 2));
     return;
   }
+  if (SCAN_ONLY) {
+    const scan = await scanBench();
+    printScanBench(scan);
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ scan }, null, 2));
+    return;
+  }
   const reg = await startRegistry();
   const rows: Row[] = [];
   let indexRows;
@@ -170,6 +179,11 @@ async function main(): Promise<void> {
   } finally {
     await reg.stop();
   }
+  let scan: ScanBench | undefined;
+  if (!NETWORK_ONLY) {
+    scan = await scanBench();
+    printScanBench(scan);
+  }
   // Alone, after the registry above is gone: it measures memory and throughput.
   bigLayer = await bigLayerBench(ROOT);
   printBigLayer(bigLayer);
@@ -182,7 +196,7 @@ async function main(): Promise<void> {
   await writeNetworkJson(NETWORK_JSON, source, faults, bigLayer);
   const dirty = source.uncommittedSrc.length ? ` + uncommitted changes to ${source.uncommittedSrc.join(', ')}` : '';
   console.log(`\n(network results for src at ${source.commit}${dirty} written to ${NETWORK_JSON})`);
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, index: indexRows, network: { faults, bigLayer }, packages }, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, index: indexRows, scan, network: { faults, bigLayer }, packages }, null, 2));
 }
 
 main().catch((e) => {

@@ -2,10 +2,11 @@
  * Entry point of the Rebase Preview webview (bundled to dist/webview.js). It restores the last
  * model from the webview state at once, then asks the host for a fresh one with {type:'ready'}.
  */
-import type { PushStatus, WebviewMessage, WebviewState } from '../src/shared/previewProtocol';
+import type { PackagesState, PushStatus, WebviewMessage, WebviewState } from '../src/shared/previewProtocol';
 import { clear, el } from './dom';
 import { PreviewHandlers, PreviewView, renderLoading, renderPreview } from './render';
 import { registerToolkit } from './toolkit';
+import { isPackagesState } from './packagesView';
 import { isPreviewModel, isPushStatus, parseHostMessage } from './viewModel';
 
 interface VsCodeApi {
@@ -23,6 +24,8 @@ const handlers: PreviewHandlers = {
   push: () => post({ type: 'push' }),
   openRawDiff: () => post({ type: 'openRawDiff' }),
   cancel: () => post({ type: 'cancel' }),
+  comparePackages: () => post({ type: 'comparePackages' }),
+  cancelPackages: () => post({ type: 'cancelPackages' }),
 };
 
 let state: WebviewState = {};
@@ -55,7 +58,7 @@ function render(): void {
   // A fresh model rebuilds the page; a keyboard user stays on the button they were on.
   const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.testid : undefined;
   try {
-    view = state.model ? renderPreview(app, state.model, state.status, handlers) : renderLoading(app, handlers);
+    view = state.model ? renderPreview(app, state.model, state.status, handlers, state.packages) : renderLoading(app, handlers);
   } catch (err) {
     showError(app, err);
     return;
@@ -64,6 +67,12 @@ function render(): void {
     const again = Array.from(app.querySelectorAll<HTMLElement>('[data-testid]')).find((e) => e.dataset.testid === focused);
     again?.focus();
   }
+}
+
+function updatePackages(packages: PackagesState): void {
+  state = { ...state, packages };
+  vscode.setState(state);
+  view?.updatePackages(packages);
 }
 
 function updateStatus(status: PushStatus): void {
@@ -77,9 +86,11 @@ window.addEventListener('message', (event: MessageEvent) => {
   const msg = parseHostMessage(event.data);
   if (!msg) return;
   if (msg.type === 'model') {
-    state = { model: msg.model, status: msg.status };
+    state = { model: msg.model, status: msg.status, packages: state.packages };
     vscode.setState(state);
     render();
+  } else if (msg.type === 'packages') {
+    updatePackages(msg.packages);
   } else {
     updateStatus(msg.status);
   }
@@ -89,7 +100,7 @@ registerToolkit();
 document.title = 'Rebase Preview';
 const saved = vscode.getState() as WebviewState | undefined;
 if (saved && isPreviewModel(saved.model)) {
-  state = { model: saved.model, status: isPushStatus(saved.status) ? saved.status : undefined };
+  state = { model: saved.model, status: isPushStatus(saved.status) ? saved.status : undefined, packages: isPackagesState(saved.packages) ? saved.packages : undefined };
 }
 render();
 post({ type: 'ready' });

@@ -2,13 +2,14 @@
  * DOM for the Rebase Preview. Everything from the model is set as textContent (see dom.ts); the
  * structure comes from the pure functions in viewModel.ts. Stable data-testid hooks are for UI tests.
  */
-import type { PreviewModel, PushStatus } from '../src/shared/previewProtocol';
+import type { PackagesState, PreviewModel, PushStatus } from '../src/shared/previewProtocol';
 import { renderConfigMerge } from './configMergeSection';
+import { PackagesHandlers, createPackagesSection } from './packagesSection';
 import { append, clear, el } from './dom';
 import { ActionButton, createButton, createTag } from './toolkit';
 import { AlignedRow, FieldGroup, LayerCell, PlatformSection, alignRows, groupFieldChanges, indexSummaryView, platformSections, shortDigest, statusView, totalsView } from './viewModel';
 
-export interface PreviewHandlers {
+export interface PreviewHandlers extends PackagesHandlers {
   push(): void;
   openRawDiff(): void;
   cancel(): void;
@@ -16,6 +17,7 @@ export interface PreviewHandlers {
 
 export interface PreviewView {
   updateStatus(status: PushStatus | undefined): void;
+  updatePackages(state: PackagesState | undefined): void;
 }
 
 const MARK: Record<AlignedRow['change'], { glyph: string; word: string }> = {
@@ -347,15 +349,17 @@ function renderActions(handlers: PreviewHandlers, hasModel: boolean): { node: HT
       last = s;
       apply(s);
     },
+    updatePackages: () => undefined,
   };
   apply(undefined);
   return { node, view };
 }
 
 /** Replaces the contents of `root` with the preview of `model` and returns a handle for status updates. */
-export function renderPreview(root: HTMLElement, model: PreviewModel, status: PushStatus | undefined, handlers: PreviewHandlers): PreviewView {
+export function renderPreview(root: HTMLElement, model: PreviewModel, status: PushStatus | undefined, handlers: PreviewHandlers, packages?: PackagesState): PreviewView {
   clear(root);
   const actions = renderActions(handlers, true);
+  const packageSection = createPackagesSection(handlers);
   const main = model.index
     ? el(
         'main',
@@ -363,6 +367,7 @@ export function renderPreview(root: HTMLElement, model: PreviewModel, status: Pu
         renderIndexHeader(model),
         renderWarnings(model.warnings),
         renderTotals(model, '', 'Summary (all rebased images)'),
+        packageSection.element,
         renderIndexEntries(model),
         renderPlatforms(model),
         renderFieldChanges(model, '', 'Index changes'),
@@ -373,13 +378,15 @@ export function renderPreview(root: HTMLElement, model: PreviewModel, status: Pu
         renderHeader(model),
         renderWarnings(model.warnings),
         renderTotals(model),
+        packageSection.element,
         renderLayers(model),
         renderConfigMerge(model.configMerge),
         renderFieldChanges(model),
       );
   append(root, main, actions.node);
   actions.view.updateStatus(status);
-  return actions.view;
+  packageSection.update(packages);
+  return { ...actions.view, updatePackages: packageSection.update };
 }
 
 /** Before the first model arrives (and nothing was saved): a short note and the Cancel button. */

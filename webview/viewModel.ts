@@ -5,6 +5,7 @@
  */
 import { formatBytes, shortDigest } from '../src/shared/format';
 import { isPreviewConfigMerge } from './configMergeView';
+import { isPackagesState } from './packagesView';
 import type { HostMessage, IndexEntryAction, LayerChange, PreviewFieldChange, PreviewIndex, PreviewIndexEntry, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
 
 export { formatBytes, shortDigest };
@@ -282,6 +283,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function parseHostMessage(data: unknown): HostMessage | undefined {
   if (!isObject(data)) return undefined;
   if (data.type === 'status') return isPushStatus(data.status) ? { type: 'status', status: data.status } : undefined;
+  if (data.type === 'packages') return isPackagesState(data.packages) ? { type: 'packages', packages: data.packages } : undefined;
   if (data.type === 'model') {
     const status = data.status === undefined ? { phase: 'idle' as const } : data.status;
     return isPreviewModel(data.model) && isPushStatus(status) ? { type: 'model', model: data.model, status } : undefined;

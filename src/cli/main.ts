@@ -8,12 +8,14 @@ import { oneLine } from '../shared/sanitize';
 import { configLines, printConfigNotes } from './configOutput';
 import { manifestListMain } from './manifestListCommand';
 import { packagesForRebase, packagesMain } from './packagesCommand';
+import { scanMain } from './scanCommand';
 import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
 import { Io, Terminal, gate, processIo } from './terminal';
 
 const USAGE = `Usage: rebase-image SOURCE -t TARGET -b NEWBASE [-s OLDBASE] [options]
        rebase-image manifest-list TARGET IMAGE... | --from-spec FILE   (see manifest-list --help)
        rebase-image packages IMAGE_A IMAGE_B   (OS package changes; see packages --help)
+       rebase-image scan TARGET... [--base REF]...   (outdated bases; exit 3 with --fail-on-outdated; see scan --help)
 
 Rebases a container image inside its registry: the layers of the old base image under SOURCE
 are replaced by those of NEWBASE, and the result is pushed as TARGET. Only the manifest and
@@ -69,6 +71,7 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
   const io = gate(rawIo);
   if (argv[0] === 'manifest-list') return manifestListMain(argv.slice(1), io);
   if (argv[0] === 'packages') return packagesMain(argv.slice(1), io);
+  if (argv[0] === 'scan') return scanMain(argv.slice(1), io);
   let args;
   try {
     args = parseArgs({

@@ -17,7 +17,7 @@ export const MESSAGE_MAX = 1000;
 export const ERROR_MAX = 1500;
 
 /** Exit statuses, as --help states them. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, uncertain: 4, interrupted: 130 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, outdated: 3, uncertain: 4, interrupted: 130 } as const;
 
 /** parseArgs options every command accepts. */
 export const REGISTRY_OPTIONS = {

@@ -14,6 +14,8 @@ export interface Settings {
   network: { retries: number; connectTimeoutMs: number; idleTimeoutMs: number };
   /** Rebase Image keeps the app's container settings instead of merging them onto the new base. */
   keepConfig: boolean;
+  /** The Rebase Preview asks before downloading more than this for the package comparison. */
+  packagesConfirmAboveBytes: number;
 }
 
 export function readSettings(): Settings {
@@ -30,6 +32,7 @@ export function readSettings(): Settings {
       idleTimeoutMs: Math.max(1, c.get<number>('network.timeoutSeconds', 30)) * 1000,
     },
     keepConfig: c.get<boolean>('keepConfig', false) === true,
+    packagesConfirmAboveBytes: Math.max(0, c.get<number>('packageChanges.confirmAboveMiB', 200)) * 1024 * 1024,
   };
 }
 

@@ -117,14 +117,53 @@ export interface PushStatus {
   digest?: string;
 }
 
+/** The package comparison of one image's old and new base (see src/core/packages). */
+export interface PreviewPackageResult {
+  /** An index rebase: the platform this comparison is for. */
+  platform?: string;
+  /** "Debian GNU/Linux 12.5 → 12.8", "Windows 10.0.14393.1715 → 10.0.14393.1884". */
+  os: string;
+  /** Windows bases are not read: only the os.version change is known. */
+  windows: boolean;
+  /** "5 upgraded, 1 added, 1 removed, 2 unchanged (dpkg)", of every change (lists may be cut). */
+  counts: string;
+  upgraded: Array<{ name: string; from: string; to: string }>;
+  downgraded: Array<{ name: string; from: string; to: string }>;
+  added: Array<{ name: string; version: string }>;
+  removed: Array<{ name: string; version: string }>;
+  /** Entries left out of the lists above, to keep the message bounded. */
+  omitted: number;
+  warnings: string[];
+  /** What it cost: "read 2 layer(s), 3.1 MiB; 1 from the cache". */
+  read: string;
+  /** This platform's comparison failed (an index goes on with the others). */
+  error?: string;
+}
+
+/**
+ * The "Package changes" section, loaded after the preview opens: the estimate first (asked about
+ * when large), then the download with progress and Cancel, then the result.
+ */
+export type PackagesState =
+  | { phase: 'estimating' }
+  | { phase: 'ask'; estimate: string; bytes: number }
+  | { phase: 'running'; estimate: string; message: string; done: number; total: number }
+  | { phase: 'done'; results: PreviewPackageResult[] }
+  | { phase: 'failed'; message: string }
+  | { phase: 'cancelled'; message: string };
+
 /** Host → webview. */
-export type HostMessage = { type: 'model'; model: PreviewModel; status: PushStatus } | { type: 'status'; status: PushStatus };
+export type HostMessage =
+  | { type: 'model'; model: PreviewModel; status: PushStatus }
+  | { type: 'status'; status: PushStatus }
+  | { type: 'packages'; packages: PackagesState };
 
 /** Webview → host. */
-export type WebviewMessage = { type: 'ready' } | { type: 'push' } | { type: 'cancel' } | { type: 'openRawDiff' };
+export type WebviewMessage = { type: 'ready' } | { type: 'push' } | { type: 'cancel' } | { type: 'openRawDiff' } | { type: 'comparePackages' } | { type: 'cancelPackages' };
 
 /** What the webview keeps with vscode.setState so a hidden panel comes back as it was. */
 export interface WebviewState {
   model?: PreviewModel;
   status?: PushStatus;
+  packages?: PackagesState;
 }

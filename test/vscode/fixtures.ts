@@ -4,6 +4,7 @@
  * - REGISTRY: anonymous, with the sample images (base, app, multi index, `many` with 25 tags), and
  *   two-platform indexes (linux/amd64 + linux/arm64/v8): mbase:1 and mbase:2, mapp:1 on mbase:1
  *   (with an attestation and an unknown artifact), mbase:2-amd64only (see seedLinuxIndexes);
+ *   pkgs/debian:12.5 and :12.8 with dpkg databases, pkgs/app:1 on 12.5 (see packageFixtures.ts);
  * - BASIC_REGISTRY / TOKEN_REGISTRY: htpasswd and Bearer-token auth, with USER / PASSWORD;
  * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start);
  * - FAULTY_REGISTRY: a fault proxy in front of REGISTRY (same content) whose faults the tests
@@ -21,6 +22,7 @@ import { pullAndUnpack } from '../harness/containerd';
 import { seedLinuxIndexes, LinuxIndexes } from '../harness/indexFixtures';
 import { startFaultProxy, FaultProxy } from '../harness/faultProxy';
 import { handleFaults } from './faultControl';
+import { seedPackageFixtures } from './packageFixtures';
 
 /** Registry strings that would run script if any view rendered them as HTML. */
 export const HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
@@ -38,6 +40,7 @@ export async function setup() {
   ]);
   const samples: SampleRegistry = await seedSampleRegistry(plain.host);
   const indexes: LinuxIndexes = await seedLinuxIndexes(plain.host);
+  await seedPackageFixtures(plain.host);
   const creds = { username: USER, password: PASSWORD };
   await Promise.all([
     pushImage(samples.standard.built.base1, `${basic.host}/private/base:1`, { creds }),

@@ -32,7 +32,7 @@ export interface PackageDiffOptions {
   limits?: Partial<PackageDiffLimits>;
 }
 
-function setup(opts: PackageDiffOptions): { limits: PackageDiffLimits; cache: LayerCache } {
+export function setup(opts: PackageDiffOptions): { limits: PackageDiffLimits; cache: LayerCache } {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   return { limits, cache: new LayerCache(opts.cacheDir, limits.cacheBytes) };
 }
@@ -50,16 +50,9 @@ export async function diffPackages(client: RegistryClient, req: PackageDiffReque
   const { scans, download } = await readLayers(client, plan, cache, limits, opts);
 
   const warnings: string[] = [];
-  const skipped = new Map(plan.layers.filter((w) => w.status === 'skipped').map((w) => [w.descriptor.digest, w.skipped]));
   const contents = (side: BaseImage, label: string): ImageContents => {
-    const c = imageContents(side.layers.map((d) => scans.get(d.digest) ?? emptyScan()));
-    const notes = [...c.notes];
-    side.layers.forEach((d, i) => {
-      const why = skipped.get(d.digest);
-      const layerNotes = why === 'foreign' ? ['not read (foreign layer, not in the registry)'] : why === 'zstd' ? [ZSTD_NOTE] : (scans.get(d.digest)?.notes ?? []);
-      for (const n of layerNotes) notes.push(`layer ${i + 1} (${shortDigest(d.digest)}) ${n}; packages it installed are missing from the comparison.`);
-    });
-    for (const n of notes) warnings.push(`${label} ${side.reference}: ${n}`);
+    const c = stackedContents(side, plan, scans);
+    for (const n of c.notes) warnings.push(`${label} ${side.reference}: ${n}`);
     return c;
   };
   const oldContents = contents(req.old, 'Old base');
@@ -80,8 +73,24 @@ export async function diffPackages(client: RegistryClient, req: PackageDiffReque
   return { os: { old: oldContents.os ?? null, new: newContents.os ?? null }, ...cmp, warnings, download };
 }
 
+/**
+ * One image's layers stacked, with a note for each layer that was not read (foreign, zstd, or
+ * unreadable): what it installed is missing, and the user has to know that.
+ */
+export function stackedContents(side: BaseImage, plan: PackageDiffEstimate, scans: Map<string, LayerScan>): ImageContents {
+  const skipped = new Map(plan.layers.filter((w) => w.status === 'skipped').map((w) => [w.descriptor.digest, w.skipped]));
+  const c = imageContents(side.layers.map((d) => scans.get(d.digest) ?? emptyScan()));
+  const notes = [...c.notes];
+  side.layers.forEach((d, i) => {
+    const why = skipped.get(d.digest);
+    const layerNotes = why === 'foreign' ? ['not read (foreign layer, not in the registry)'] : why === 'zstd' ? [ZSTD_NOTE] : (scans.get(d.digest)?.notes ?? []);
+    for (const n of layerNotes) notes.push(`layer ${i + 1} (${shortDigest(d.digest)}) ${n}; packages it installed are missing from the comparison.`);
+  });
+  return { ...c, notes };
+}
+
 /** Every layer that is not skipped, from the cache or the registry, a few at a time. */
-async function readLayers(
+export async function readLayers(
   client: RegistryClient,
   plan: PackageDiffEstimate,
   cache: LayerCache,
@@ -132,9 +141,12 @@ async function readLayers(
 }
 
 /** Windows base layers are foreign and never read: the os.version is the update level. */
+export function windowsRelease(b: BaseImage): OsRelease | null {
+  return b.os === 'windows' ? { id: 'windows', name: 'Windows', versionId: b.osVersion, release: b.osVersion, prettyName: b.osVersion ? `Windows ${b.osVersion}` : 'Windows' } : null;
+}
+
 function windowsDiff(req: PackageDiffRequest): PackageDiff {
-  const os = (b: BaseImage): OsRelease | null =>
-    b.os === 'windows' ? { id: 'windows', name: 'Windows', versionId: b.osVersion, release: b.osVersion, prettyName: b.osVersion ? `Windows ${b.osVersion}` : 'Windows' } : null;
+  const os = windowsRelease;
   return {
     os: { old: os(req.old), new: os(req.new) },
     upgraded: [],

@@ -9,3 +9,5 @@ export { DEFAULT_LIMITS, type PackageDiffEstimate, type PackageDiffLimits, type 
 export { osChangeText, packageCounts, packageSummaryLines } from './summary';
 export { setSqlWasmPath } from './formats/rpmdb';
 export type { OsRelease, PackageChange, PackageDiff, PackageEntry, PackageFormat } from './types';
+export { estimateImagePackages, imagePackages, type ImagePackages } from './image';
+export { formatSize } from './parseTracked';

@@ -21,6 +21,9 @@ export interface ProvenanceFound {
   uri: string;
 }
 
+/** What provenance discovery reads of the image: never its config (a fleet scan has none). */
+export type ProvenanceSubject = Pick<ImageDocuments, 'reference' | 'repo' | 'manifest'>;
+
 /** Failures that make one piece of evidence unusable without making discovery impossible. */
 function skippable(e: unknown): boolean {
   return isUserError(e) && e.code !== 'cancelled' && e.code !== 'unreachable';
@@ -30,7 +33,7 @@ function skippable(e: unknown): boolean {
  * The index `source` was taken from, when it was named by a tag or digest of an index that
  * still lists it: that is where BuildKit keeps the image's attestations.
  */
-async function indexOf(client: RegistryClient, source: ImageDocuments, memo: FetchMemo, signal?: AbortSignal): Promise<FetchedManifest<ImageIndex> | undefined> {
+async function indexOf(client: RegistryClient, source: ProvenanceSubject, memo: FetchMemo, signal?: AbortSignal): Promise<FetchedManifest<ImageIndex> | undefined> {
   let ref: ImageReference;
   try {
     ref = parseReference(source.reference);
@@ -51,7 +54,7 @@ async function indexOf(client: RegistryClient, source: ImageDocuments, memo: Fet
 }
 
 /** Every SLSA provenance statement the index holds about `source`, as the images they name. */
-async function statedImages(client: RegistryClient, source: ImageDocuments, index: FetchedManifest<ImageIndex>, memo: FetchMemo, signal?: AbortSignal) {
+async function statedImages(client: RegistryClient, source: ProvenanceSubject, index: FetchedManifest<ImageIndex>, memo: FetchMemo, signal?: AbortSignal) {
   const out: Array<ProvenanceImage & { version: 'v0.2' | 'v1' }> = [];
   for (const entry of attestationEntries(index.manifest, source.manifest.digest).slice(0, 2)) {
     let m: FetchedManifest;
@@ -86,7 +89,7 @@ async function statedImages(client: RegistryClient, source: ImageDocuments, inde
  */
 export async function fromProvenance(
   client: RegistryClient,
-  source: ImageDocuments,
+  source: ProvenanceSubject,
   platform: PlatformSpec,
   opts: { signal?: AbortSignal; memo: FetchMemo; sourceIndex?: FetchedManifest<ImageIndex> },
 ): Promise<ProvenanceFound | undefined> {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { HostMessage, WebviewMessage } from '../../shared/previewProtocol';
+import { PackageChanges } from './packageChanges';
 import { PlanDocumentProvider } from './planDocuments';
 import { RebaseSession } from './session';
 
@@ -15,6 +16,8 @@ export class PreviewPanel implements vscode.Disposable {
   private readonly planId: string;
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidClose = this.closed.event;
+  /** The "Package changes" section; it starts loading as the panel opens. */
+  readonly packages: PackageChanges;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -28,7 +31,10 @@ export class PreviewPanel implements vscode.Disposable {
     });
     this.panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'image-rebase.svg');
     this.panel.webview.html = this.html();
+    this.packages = new PackageChanges(session.services, session.prepared);
     this.disposables.push(
+      this.packages,
+      this.packages.onDidChange((packages) => this.post({ type: 'packages', packages })),
       this.panel.webview.onDidReceiveMessage((m: WebviewMessage) => void this.handle(m)),
       session.onDidChangeStatus((status) => this.post({ type: 'status', status })),
       this.panel.onDidDispose(() => this.dispose()),
@@ -40,6 +46,13 @@ export class PreviewPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         await this.post({ type: 'model', model: this.session.model, status: this.session.status });
+        await this.post({ type: 'packages', packages: this.packages.state });
+        break;
+      case 'comparePackages':
+        await this.packages.compare();
+        break;
+      case 'cancelPackages':
+        this.packages.cancel();
         break;
       case 'push':
         await this.session.push();

@@ -22,7 +22,7 @@ export class RebaseSession {
   private pushing: Promise<AnyPushResult | undefined> | undefined;
 
   constructor(
-    private readonly services: Services,
+    readonly services: Services,
     readonly prepared: AnyPreparedRebase,
     readonly model: PreviewModel,
     private readonly onPushed: (result: AnyPushResult) => void,

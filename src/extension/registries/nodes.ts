@@ -7,22 +7,11 @@ import { RepositoryName } from '../../core/registry/client';
 import { ImageRef } from './imageCache';
 import { baseLayerCount } from './baseMarks';
 import { formatBytes, formatDate, markdownEscape, plainText } from './format';
-import { describeProblem } from './problems';
+import { MessageNode, Node, errorNode } from './nodeBase';
+import { PackagesNode } from './packagesNode';
 import type { TreeContext } from './treeProvider';
 
-/**
- * Every row of the Registries view. `contextValue`s start with the kind (registry, repository,
- * tag.image, tag.index, platform, layer, config) and drive the menus in package.json.
- */
-export abstract class Node {
-  constructor(readonly parent: Node | undefined) {}
-  abstract item(): vscode.TreeItem;
-  children(_ctx: TreeContext): Promise<Node[]> {
-    return Promise.resolve([]);
-  }
-  /** A stable id keeps expansion state across refreshes. */
-  abstract readonly id: string;
-}
+export { MessageNode, Node, type MessageKind } from './nodeBase';
 
 export class RegistryNode extends Node {
   /** Pages loaded so far; kept so "Load more…" appends instead of reloading. */
@@ -324,67 +313,9 @@ export class LoadMoreNode extends Node {
   }
 }
 
-export type MessageKind = 'signIn' | 'retry' | 'empty' | 'error' | 'addRepository';
-
-/** Errors are rows, not dialogs: they say what happened and offer the one action that helps. */
-export class MessageNode extends Node {
-  constructor(
-    parent: Node | undefined,
-    readonly label: string,
-    readonly kind: MessageKind,
-    readonly opts: { tooltip?: string; command?: vscode.Command } = {},
-  ) {
-    super(parent);
-  }
-
-  get id(): string {
-    return `${this.parent?.id ?? ''}/message:${this.kind}`;
-  }
-
-  item(): vscode.TreeItem {
-    const t = new vscode.TreeItem(this.label, vscode.TreeItemCollapsibleState.None);
-    t.id = this.id;
-    t.iconPath = new vscode.ThemeIcon(this.kind === 'signIn' ? 'account' : this.kind === 'retry' || this.kind === 'error' ? 'warning' : 'info');
-    t.contextValue = this.kind === 'retry' ? 'error.retry' : `message.${this.kind}`;
-    // Markdown, not a plain string: a plain tooltip would replace the row's accessible name.
-    if (this.opts.tooltip) t.tooltip = new vscode.MarkdownString(markdownEscape(this.opts.tooltip));
-    t.command = this.opts.command;
-    return t;
-  }
-}
-
 const collator = new Intl.Collator('en', { numeric: true });
 function naturalOrder(a: string, b: string): number {
   return collator.compare(a, b);
-}
-
-function registryOf(node: Node): string {
-  let n: Node | undefined = node;
-  while (n && !(n instanceof RegistryNode)) n = n.parent;
-  return (n as RegistryNode | undefined)?.registry ?? '';
-}
-
-function errorNode(parent: Node, e: unknown, what: string): MessageNode {
-  const p = describeProblem(e, what, parent instanceof RegistryNode);
-  switch (p.action) {
-    case 'signIn':
-      return new MessageNode(parent, p.label, 'signIn', {
-        tooltip: p.message,
-        command: { command: 'imageRebase.signIn', title: 'Sign In…', arguments: [registryOf(parent)] },
-      });
-    case 'retry':
-      return new MessageNode(parent, p.label, 'retry', {
-        tooltip: p.message,
-        command: { command: 'imageRebase.retry', title: 'Retry', arguments: [parent] },
-      });
-    case 'addRepository':
-      return new MessageNode(parent, p.label, 'addRepository', {
-        tooltip: p.message,
-        command: { command: 'imageRebase.addRepository', title: 'Add Repository…', arguments: [parent] },
-      });
-    default:
-      return new MessageNode(parent, p.label, 'error', { tooltip: p.message });
-  }
 }
 
 /** Layers (with history, base/app marks) and the config of one image manifest. */
@@ -397,7 +328,7 @@ async function imageContents(parent: Node, ref: ImageRef, ctx: TreeContext): Pro
   const layers = manifest.manifest.layers.map(
     (d, i) => new LayerNode(parent, i, d, history[i]?.created_by, baseCount === undefined ? undefined : i < baseCount ? 'base' : 'app'),
   );
-  return [...layers, new ConfigNode(parent, ref, manifest.manifest.config, config)];
+  return [...layers, new PackagesNode(parent, ref, image), new ConfigNode(parent, ref, manifest.manifest.config, config)];
 }
 
 function imageTooltip(title: string, s: ImageSummary | undefined, error: string | undefined): vscode.MarkdownString {

@@ -4,6 +4,7 @@ import { Services } from '../services';
 import { updateList } from '../settings';
 import { dockerConfigRegistries } from './dockerConfigRegistries';
 import { LayerNode, ConfigNode, LoadMoreNode, MessageNode, Node, PlatformNode, RegistryNode, RepositoryNode, TagNode } from './nodes';
+import { PackagesNode } from './packagesNode';
 import { RegistriesTreeProvider, normaliseRegistry } from './treeProvider';
 
 const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/;
@@ -34,6 +35,10 @@ export function register(services: Services): { disposables: vscode.Disposable[]
   const disposables: vscode.Disposable[] = [
     tree,
     view,
+    // Collapsing Packages while it reads stops the download; expanding it again starts over.
+    view.onDidCollapseElement((e) => {
+      if (e.element instanceof PackagesNode && e.element.reading) tree.refresh(e.element);
+    }),
     services.onDidReset(() => {
       void setCount();
       tree.refresh();

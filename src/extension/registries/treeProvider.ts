@@ -8,6 +8,8 @@ import { isDockerHub, registryHostname } from '../../core/auth/credentials';
 import { Services } from '../services';
 import { ImageCache } from './imageCache';
 import { Node, RegistryNode, RepositoryNode, TagNode } from './nodes';
+import { PackagesNode } from './packagesNode';
+import { ensureSqlWasm, packageCacheDir } from '../packageSetup';
 
 /** What nodes need from their surroundings; an interface so nodes stay free of wiring. */
 export interface TreeContext {
@@ -15,6 +17,12 @@ export interface TreeContext {
   cache(): ImageCache;
   pageSize(): number;
   configuredRepositories(registry: string): string[];
+  /** Where layer scans are cached (shared with the Rebase Preview). */
+  packageCacheDir(): string;
+  /** Readies the package engine (sql.js's WASM) before the first read. */
+  preparePackages(): void;
+  /** Aborted when the whole tree reloads: reads for rows that are gone stop. */
+  packageSignal(): AbortSignal;
 }
 
 /** Tag descriptions need a manifest and a config each: fetched a few at a time, after the page shows. */
@@ -27,6 +35,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   private readonly queue: TagNode[] = [];
   private running = 0;
   private generation = 0;
+  private packageReads = new AbortController();
 
   constructor(private readonly services: Services) {}
 
@@ -40,6 +49,18 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
 
   pageSize(): number {
     return this.services.settings.pageSize;
+  }
+
+  packageCacheDir(): string {
+    return packageCacheDir(this.services.context);
+  }
+
+  preparePackages(): void {
+    ensureSqlWasm(this.services.context);
+  }
+
+  packageSignal(): AbortSignal {
+    return this.packageReads.signal;
   }
 
   configuredRepositories(registry: string): string[] {
@@ -85,6 +106,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   refresh(node?: Node): void {
     if (!node) {
       this.generation++;
+      this.packageReads.abort();
+      this.packageReads = new AbortController();
       this.queue.length = 0;
       for (const r of this.roots) r.reset();
       this.services.cache.invalidate();
@@ -95,6 +118,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
       this.services.cache.invalidate(node.ref);
       node.summary = undefined;
       node.summaryError = undefined;
+    } else if (node instanceof PackagesNode) {
+      node.reset();
     }
     this.changed.fire(node);
   }
@@ -170,6 +195,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   }
 
   dispose(): void {
+    this.packageReads.abort();
     this.queue.length = 0;
     this.changed.dispose();
   }

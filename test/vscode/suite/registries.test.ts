@@ -111,14 +111,15 @@ describe('Registries view', function () {
     const app = await child(await root(REGISTRY), 'app');
     const tag = await child(app, '1');
     const contents = await children(tag);
-    assert.equal(contents.length, SEED.app1Layers.length + 1);
-    const layers = contents.slice(0, -1);
+    assert.equal(contents.length, SEED.app1Layers.length + 2);
+    const layers = contents.slice(0, -2);
     layers.forEach((l, i) => {
       assert.equal(ctx(l), 'layer');
       assert.ok(label(l).startsWith(`${i + 1}  ${SEED.app1Layers[i].slice(7, 19)}`), label(l));
     });
     assert.match(String(layers[1].item().description), /COPY hello\.txt \/app\//);
     assert.match(String(layers[2].item().description), /COPY config\.json \/app\//);
+    assert.equal(ctx(contents.at(-2)!), 'packages', 'read only when expanded');
     assert.equal(ctx(contents.at(-1)!), 'config');
     // The description arrives once the summary is fetched in the background.
     await waitFor(() => String(tag.item().description ?? '').startsWith(SEED.app1.slice(7, 19)) || undefined, 'tag summary');
@@ -132,7 +133,7 @@ describe('Registries view', function () {
     assert.ok(platforms.every((p) => ctx(p) === 'platform'));
     const arm = platforms.find((p) => label(p) === 'linux/arm64')!;
     const inside = await children(arm);
-    assert.equal(inside.length, 2);
+    assert.deepEqual(inside.map(ctx), ['layer', 'packages', 'config']);
     assert.match(String(inside[0].item().description), /ADD arm64/);
     await waitFor(() => ctx(tag) === 'tag.index' || undefined, 'index summary');
   });
