@@ -22,6 +22,7 @@ import { printBigLayer, printFaultBench, sourceState, writeNetworkJson } from '.
 import { kib, median } from './bench/format';
 import { packageDiffBench, printPackageDiff, type PackageDiffBench } from './bench/packageDiff';
 import { printScanBench, scanBench, type ScanBench } from './bench/scan';
+import { printSyncBench, syncBench, type SyncBench } from './bench/sync';
 
 const ROOT = resolve(__dirname, '..');
 const NETWORK_JSON = join(ROOT, 'test-artifacts', 'bench-network.json');
@@ -134,6 +135,12 @@ async function main(): Promise<void> {
     if (process.argv.includes('--json')) console.log(JSON.stringify({ scan }, null, 2));
     return;
   }
+  if (process.argv.includes('--sync')) {
+    const sync = await syncBench();
+    printSyncBench(sync);
+    if (process.argv.includes('--json')) console.log(JSON.stringify({ sync }, null, 2));
+    return;
+  }
   const reg = await startRegistry();
   const rows: Row[] = [];
   let indexRows;
@@ -184,6 +191,11 @@ async function main(): Promise<void> {
     scan = await scanBench();
     printScanBench(scan);
   }
+  let sync: SyncBench | undefined;
+  if (!NETWORK_ONLY) {
+    sync = await syncBench();
+    printSyncBench(sync);
+  }
   // Alone, after the registry above is gone: it measures memory and throughput.
   bigLayer = await bigLayerBench(ROOT);
   printBigLayer(bigLayer);
@@ -196,7 +208,7 @@ async function main(): Promise<void> {
   await writeNetworkJson(NETWORK_JSON, source, faults, bigLayer);
   const dirty = source.uncommittedSrc.length ? ` + uncommitted changes to ${source.uncommittedSrc.join(', ')}` : '';
   console.log(`\n(network results for src at ${source.commit}${dirty} written to ${NETWORK_JSON})`);
-  if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, index: indexRows, scan, network: { faults, bigLayer }, packages }, null, 2));
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ rows, index: indexRows, scan, sync, network: { faults, bigLayer }, packages }, null, 2));
 }
 
 main().catch((e) => {

@@ -9,13 +9,18 @@ import { configLines, printConfigNotes } from './configOutput';
 import { manifestListMain } from './manifestListCommand';
 import { packagesForRebase, packagesMain } from './packagesCommand';
 import { scanMain } from './scanCommand';
-import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
+import { syncMain } from './syncCommand';
+import { rollbackMain } from './rollbackCommand';
+import { fanOutTargets } from './fanOut';
+import { EXIT, EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
 import { Io, Terminal, gate, processIo } from './terminal';
 
 const USAGE = `Usage: rebase-image SOURCE -t TARGET -b NEWBASE [-s OLDBASE] [options]
        rebase-image manifest-list TARGET IMAGE... | --from-spec FILE   (see manifest-list --help)
        rebase-image packages IMAGE_A IMAGE_B   (OS package changes; see packages --help)
        rebase-image scan TARGET... [--base REF]...   (outdated bases; exit 3 with --fail-on-outdated; see scan --help)
+       rebase-image sync TARGET... [--base REF]... (--in-place | --tag-suffix S)   (rebase every outdated image; see sync --help)
+       rebase-image rollback REPORT [--force]   (put back the tags a sync changed; see rollback --help)
 
 Rebases a container image inside its registry: the layers of the old base image under SOURCE
 are replaced by those of NEWBASE, and the result is pushed as TARGET. Only the manifest and
@@ -28,7 +33,9 @@ build, newest revision), the images first, then the index, last, to TARGET.
 Arguments:
   SOURCE                        image to rebase (also --src)
   -t, --target TARGET           tag to push the rebased image to
-  -b, --targetbase NEWBASE      new base image (also --base)
+  -b, --targetbase NEWBASE      new base image (also --base); repeatable for a fan-out, with
+                                {base.tag} in TARGET: -t 'app:1-{base.tag}' -b base:1 -b base:2
+                                pushes app:1-1 and app:1-2, each a separate rebase
   -s, --srcbase OLDBASE         base the image was built on; if omitted, found from its OCI
                                 base annotations, else its build provenance attestation,
                                 else the tags of NEWBASE's repository (the output says which)
@@ -72,6 +79,8 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
   if (argv[0] === 'manifest-list') return manifestListMain(argv.slice(1), io);
   if (argv[0] === 'packages') return packagesMain(argv.slice(1), io);
   if (argv[0] === 'scan') return scanMain(argv.slice(1), io);
+  if (argv[0] === 'sync') return syncMain(argv.slice(1), io);
+  if (argv[0] === 'rollback') return rollbackMain(argv.slice(1), io);
   let args;
   try {
     args = parseArgs({
@@ -81,8 +90,8 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
       options: {
         src: { type: 'string' },
         target: { type: 'string', short: 't' },
-        targetbase: { type: 'string', short: 'b' },
-        base: { type: 'string' },
+        targetbase: { type: 'string', short: 'b', multiple: true },
+        base: { type: 'string', multiple: true },
         srcbase: { type: 'string', short: 's' },
         platform: { type: 'string' },
         'keep-unmatched': { type: 'boolean' },
@@ -110,9 +119,10 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
   }
   const positionals = args.positionals;
   const source = v.src ?? positionals[0];
-  const newBase = v.targetbase ?? v.base;
+  // Fan-out: -b may be repeated (with --base, as before, the -b values win).
+  const newBases = v.targetbase ?? v.base ?? [];
   const extra = v.src ? positionals : positionals.slice(1);
-  const missing = [!source && 'SOURCE', !v.target && '-t TARGET', !newBase && '-b NEWBASE'].filter(Boolean);
+  const missing = [!source && 'SOURCE', !v.target && '-t TARGET', !newBases.length && '-b NEWBASE'].filter(Boolean);
   if (missing.length || extra.length) {
     io.err(
       missing.length
@@ -122,38 +132,58 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
     return 2;
   }
 
+  let fan;
+  try {
+    fan = userArguments(() => fanOutTargets(v.target!, newBases));
+  } catch (e) {
+    io.err(`rebase-image: ${oneLine((e as Error).message, MESSAGE_MAX)} Run rebase-image --help for usage.`);
+    return 2;
+  }
   const json = Boolean(v.json);
-  const request: RebaseRequest = {
+  const requestFor = (newBase: string, target: string): RebaseRequest => ({
     source: source!,
-    target: v.target!,
-    newBase: newBase!,
+    target,
+    newBase,
     oldBase: v.srcbase,
     platform: v.platform,
     keepUnmatched: v['keep-unmatched'],
     keepConfig: v['keep-config'],
-  };
-  return withClient(io, v, async (client, signal, progress) => {
-    userArguments(() => parseRequest(request));
-    const prepared = await prepareAnyRebase(client, request, { signal, onProgress: progress });
-    for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
-    if (isIndexRebase(prepared)) for (const c of prepared.plan.children) printConfigNotes(io, c.plan.configMerge, `${oneLine(c.platform, 100)}: `);
-    else printConfigNotes(io, prepared.plan.configMerge);
-    // --packages (issue 12): see packagesCommand.ts.
-    const packages = v.packages ? await packagesForRebase(client, prepared, io, signal, progress) : undefined;
-    if (v['dry-run']) {
-      if (json) io.json({ ...toJson(prepared), ...packages?.json });
-      else if (isIndexRebase(prepared)) printIndexDryRun(io, prepared.plan);
-      else printDryRun(io, prepared.plan);
-      if (!json) packages?.print((line) => io.out(line));
-      return 0;
-    }
-    if (!json) packages?.print((line) => io.err(line));
-    const result = await executeRebase(client, prepared, { signal, onProgress: progress });
-    if (isIndexRebase(prepared)) printIndexSummary(io, prepared.plan);
-    if (json) io.json({ ...toJson(prepared, result), ...packages?.json });
-    else io.out(`${result.reference}@${result.digest}`);
-    return 0;
   });
+  if (fan.length === 1) return rebaseOne(requestFor(fan[0].newBase, fan[0].target));
+  // Each target on its own: one failing does not stop the others; the worst status is returned.
+  let worst = 0;
+  for (const f of fan) {
+    io.err(`${oneLine(f.target, 300)} (onto ${oneLine(f.newBase, 300)}):`);
+    const code = await rebaseOne(requestFor(f.newBase, f.target));
+    if (code === EXIT.interrupted) return code;
+    if (code !== 0 && (worst === 0 || code === EXIT.uncertain)) worst = code;
+  }
+  return worst;
+
+  function rebaseOne(request: RebaseRequest): Promise<number> {
+    return withClient(io, v, async (client, signal, progress) => {
+      userArguments(() => parseRequest(request));
+      const prepared = await prepareAnyRebase(client, request, { signal, onProgress: progress });
+      for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
+      if (isIndexRebase(prepared)) for (const c of prepared.plan.children) printConfigNotes(io, c.plan.configMerge, `${oneLine(c.platform, 100)}: `);
+      else printConfigNotes(io, prepared.plan.configMerge);
+      // --packages (issue 12): see packagesCommand.ts.
+      const packages = v.packages ? await packagesForRebase(client, prepared, io, signal, progress) : undefined;
+      if (v['dry-run']) {
+        if (json) io.json({ ...toJson(prepared), ...packages?.json });
+        else if (isIndexRebase(prepared)) printIndexDryRun(io, prepared.plan);
+        else printDryRun(io, prepared.plan);
+        if (!json) packages?.print((line) => io.out(line));
+        return 0;
+      }
+      if (!json) packages?.print((line) => io.err(line));
+      const result = await executeRebase(client, prepared, { signal, onProgress: progress });
+      if (isIndexRebase(prepared)) printIndexSummary(io, prepared.plan);
+      if (json) io.json({ ...toJson(prepared, result), ...packages?.json });
+      else io.out(`${result.reference}@${result.digest}`);
+      return 0;
+    });
+  }
 }
 
 function toJson(prepared: AnyPreparedRebase, result?: PushResult | IndexPushResult): Record<string, unknown> {

@@ -142,6 +142,11 @@ export function planRebase(input: PlanInput): RebasePlan {
     };
   } else if (srcManifest.annotations) {
     newManifest.annotations = { ...srcManifest.annotations };
+    // Docker manifests get no base annotations of ours, but ones the source carried must not go
+    // on naming the old base: a scan would call the rebased image outdated again.
+    if (ANNOTATION_BASE_NAME in srcManifest.annotations || ANNOTATION_BASE_DIGEST in srcManifest.annotations) {
+      Object.assign(newManifest.annotations, { [ANNOTATION_BASE_NAME]: newBase.reference, [ANNOTATION_BASE_DIGEST]: newBase.resolvedDigest ?? newBase.manifest.digest });
+    }
   }
   // `subject` is deliberately not carried over: it ties the source to its signatures and SBOMs,
   // and those do not describe the rebased image.
