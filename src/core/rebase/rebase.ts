@@ -60,6 +60,8 @@ export function isIndexRebase(p: AnyPreparedRebase): p is PreparedIndexRebase {
 export interface RebaseOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Documents the caller already fetched for this request (the extension's steps): read once. */
+  memo?: FetchMemo;
 }
 
 interface ParsedRequest {
@@ -94,7 +96,7 @@ export function parseRequest(req: RebaseRequest): ParsedRequest {
  * source needs `platform` here (or has a single image); prepareAnyRebase rebases every platform.
  */
 export async function prepareRebase(client: RegistryClient, req: RebaseRequest, opts: RebaseOptions = {}): Promise<PreparedRebase> {
-  return prepareImage(client, parseRequest(req), opts, new FetchMemo());
+  return prepareImage(client, parseRequest(req), opts, opts.memo ?? new FetchMemo());
 }
 
 /**
@@ -103,7 +105,7 @@ export async function prepareRebase(client: RegistryClient, req: RebaseRequest, 
  */
 export async function prepareAnyRebase(client: RegistryClient, req: RebaseRequest, opts: RebaseOptions = {}): Promise<AnyPreparedRebase> {
   const p = parseRequest(req);
-  const memo = new FetchMemo();
+  const memo = opts.memo ?? new FetchMemo();
   if (p.platform) return prepareImage(client, p, opts, memo);
   client.preparePush(repoOf(p.target));
   opts.onProgress?.({ message: `Retrieving information about source image ${formatReference(p.source)}` });
