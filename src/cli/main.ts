@@ -122,7 +122,7 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
   // Fan-out: -b may be repeated (with --base, as before, the -b values win).
   const newBases = v.targetbase ?? v.base ?? [];
   const extra = v.src ? positionals : positionals.slice(1);
-  const missing = [!source && 'SOURCE', !v.target && '-t TARGET', !newBases.length && '-b NEWBASE'].filter(Boolean);
+  const missing = [!source && 'SOURCE', !v.target && '-t TARGET', (!newBases.length || newBases.some((b) => !b)) && '-b NEWBASE'].filter(Boolean);
   if (missing.length || extra.length) {
     io.err(
       missing.length

@@ -1,13 +1,12 @@
 /** `rebase-image manifest-list`: publishes single-platform images as one multi-platform list. */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors';
 import { ManifestListRequest, parseManifestListSpec } from '../core/manifestList/spec';
 import { ManifestListPlan } from '../core/manifestList/build';
 import { ManifestListResult, prepareManifestList, pushManifestList } from '../core/manifestList/publish';
 import { parseReferenceWithDefaultTag } from '../core/reference';
 import { oneLine } from '../shared/sanitize';
-import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
+import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_USAGE, parseCommand, userArguments, withClient } from './session';
 import { Terminal } from './terminal';
 
 const MANIFEST_LIST_USAGE = `Usage: rebase-image manifest-list TARGET IMAGE... [--tag TAG]... [options]
@@ -42,30 +41,15 @@ ${REGISTRY_USAGE}
 ${EXIT_USAGE}`;
 
 export async function manifestListMain(argv: string[], io: Terminal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'from-spec': { type: 'string' },
-        tag: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        json: { type: 'boolean' },
-        ...REGISTRY_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.err(`rebase-image manifest-list: ${argumentProblem(e)}. Run rebase-image manifest-list --help for usage.`);
-    return 2;
-  }
+  const options = {
+    'from-spec': { type: 'string' },
+    tag: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
+  } as const;
+  const args = parseCommand(io, 'manifest-list', argv, options, MANIFEST_LIST_USAGE);
+  if ('exit' in args) return args.exit;
   const v = args.values;
-  if (v.help) {
-    io.out(MANIFEST_LIST_USAGE);
-    return 0;
-  }
   const specFile = v['from-spec'];
   const pos = args.positionals;
   if (specFile ? pos.length > 0 : pos.length < 2) {

@@ -4,7 +4,6 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isUserError } from '../core/errors';
 import { PackageDiff, diffPackages, packageSummaryLines, requestFromImages, requestFromPlan } from '../core/packages';
 import { AnyPreparedRebase, isIndexRebase } from '../core/rebase/rebase';
@@ -12,7 +11,7 @@ import { fetchImage, formatPlatform, parsePlatform, platformOf } from '../core/r
 import { parseReferenceWithDefaultTag } from '../core/reference';
 import { RegistryClient } from '../core/registry/client';
 import { oneLine } from '../shared/sanitize';
-import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
+import { EXIT_USAGE, MESSAGE_MAX, REGISTRY_USAGE, parseCommand, userArguments, withClient } from './session';
 import { Terminal } from './terminal';
 
 const PACKAGES_USAGE = `Usage: rebase-image packages IMAGE_A IMAGE_B [options]
@@ -50,23 +49,9 @@ function printDiff(io: Terminal, diff: PackageDiff, print: (line: string) => voi
 }
 
 export async function packagesMain(argv: string[], io: Terminal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { platform: { type: 'string' }, json: { type: 'boolean' }, ...REGISTRY_OPTIONS, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    io.err(`rebase-image packages: ${argumentProblem(e)}. Run rebase-image packages --help for usage.`);
-    return 2;
-  }
+  const args = parseCommand(io, 'packages', argv, { platform: { type: 'string' }, json: { type: 'boolean' } }, PACKAGES_USAGE);
+  if ('exit' in args) return args.exit;
   const v = args.values;
-  if (v.help) {
-    io.out(PACKAGES_USAGE);
-    return 0;
-  }
   const pos = args.positionals;
   if (pos.length !== 2) {
     io.err(

@@ -1,11 +1,10 @@
 /** `rebase-image rollback REPORT`: every tag a sync changed, back to the digest it held before. */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { UserError } from '../core/errors';
 import { parseReport } from '../core/fleet/report';
 import { rollbackReport } from '../core/fleet/rollback';
 import { oneLine } from '../shared/sanitize';
-import { EXIT, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, withClient } from './session';
+import { EXIT, MESSAGE_MAX, REGISTRY_USAGE, parseCommand, withClient } from './session';
 import { Terminal } from './terminal';
 
 const ROLLBACK_USAGE = `Usage: rebase-image rollback REPORT [--force] [options]
@@ -27,18 +26,9 @@ Exit status: 0 when every tag was put back (or already was, or was a new tag lef
 when a tag was refused or could not be put back, 2 for a usage error, 130 when interrupted.`;
 
 export async function rollbackMain(argv: string[], io: Terminal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { force: { type: 'boolean' }, json: { type: 'boolean' }, ...REGISTRY_OPTIONS, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    io.err(`rebase-image rollback: ${argumentProblem(e)}. Run rebase-image rollback --help for usage.`);
-    return EXIT.usage;
-  }
+  const args = parseCommand(io, 'rollback', argv, { force: { type: 'boolean' }, json: { type: 'boolean' } }, ROLLBACK_USAGE);
+  if ('exit' in args) return args.exit;
   const v = args.values;
-  if (v.help) {
-    io.out(ROLLBACK_USAGE);
-    return EXIT.ok;
-  }
   if (args.positionals.length !== 1) {
     io.err(`rebase-image rollback: ${args.positionals.length ? 'give one REPORT' : 'missing REPORT'}. Run rebase-image rollback --help for usage.`);
     return EXIT.usage;

@@ -1,11 +1,10 @@
 /** `rebase-image scan`: which images are on an outdated base, as a table or JSON, and a CI gate. */
-import { parseArgs } from 'node:util';
 import { shortDigest } from '../core/digest';
 import { UserError } from '../core/errors';
 import { checkScanRequest, scanImages } from '../core/fleet/scan';
 import { ScanRequest, ScanResult, ScanStatus, resultToJson } from '../core/fleet/types';
 import { oneLine } from '../shared/sanitize';
-import { EXIT, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
+import { EXIT, MESSAGE_MAX, REGISTRY_USAGE, parseCommand, userArguments, withClient } from './session';
 import { Terminal } from './terminal';
 
 const SCAN_USAGE = `Usage: rebase-image scan TARGET... [--base REF]... [options]
@@ -74,31 +73,16 @@ function positiveWhole(text: string | undefined, flag: string): number | undefin
 }
 
 export async function scanMain(argv: string[], io: Terminal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        base: { type: 'string', multiple: true },
-        tags: { type: 'string' },
-        'max-tags': { type: 'string' },
-        json: { type: 'boolean' },
-        'fail-on-outdated': { type: 'boolean' },
-        ...REGISTRY_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.err(`rebase-image scan: ${argumentProblem(e)}. Run rebase-image scan --help for usage.`);
-    return EXIT.usage;
-  }
+  const options = {
+    base: { type: 'string', multiple: true },
+    tags: { type: 'string' },
+    'max-tags': { type: 'string' },
+    json: { type: 'boolean' },
+    'fail-on-outdated': { type: 'boolean' },
+  } as const;
+  const args = parseCommand(io, 'scan', argv, options, SCAN_USAGE);
+  if ('exit' in args) return args.exit;
   const v = args.values;
-  if (v.help) {
-    io.out(SCAN_USAGE);
-    return EXIT.ok;
-  }
   if (args.positionals.length === 0) {
     io.err('rebase-image scan: missing TARGET. Run rebase-image scan --help for usage.');
     return EXIT.usage;

@@ -3,6 +3,7 @@
  * verbosity), the client built from them, Ctrl-C, and the one place where an error becomes one
  * line on stderr and an exit status.
  */
+import { ParseArgsConfig, parseArgs } from 'node:util';
 import { DockerConfigCredentialStore } from '../core/auth/credentials';
 import { UserError, isUserError } from '../core/errors';
 import { RegistryClient } from '../core/registry/client';
@@ -153,4 +154,27 @@ export function argumentProblem(e: unknown): string {
 
 function firstLine(e: unknown): string {
   return String((e as Error)?.message ?? e).split('\n')[0];
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+type OptionTable = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends OptionTable> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & typeof REGISTRY_OPTIONS & typeof HELP_OPTION }>>;
+
+/**
+ * A subcommand's arguments, with the registry options and -h added: the parsed values, or the
+ * exit status when the command is over already (its help was shown, or a usage error was).
+ */
+export function parseCommand<O extends OptionTable>(io: Terminal, command: string, argv: string[], options: O, usage: string): Parsed<O> | { exit: number } {
+  let args: Parsed<O>;
+  try {
+    args = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, ...REGISTRY_OPTIONS, ...HELP_OPTION } }) as Parsed<O>;
+  } catch (e) {
+    io.err(`rebase-image ${command}: ${argumentProblem(e)}. Run rebase-image ${command} --help for usage.`);
+    return { exit: EXIT.usage };
+  }
+  if ((args.values as { help?: boolean }).help) {
+    io.out(usage);
+    return { exit: EXIT.ok };
+  }
+  return args;
 }

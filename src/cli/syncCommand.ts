@@ -1,6 +1,5 @@
 /** `rebase-image sync`: scan, then rebase every outdated image; a report that `rollback` can undo. */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { shortDigest } from '../core/digest';
 import { UserError } from '../core/errors';
 import { checkScanRequest } from '../core/fleet/scan';
@@ -11,7 +10,7 @@ import { isIndexRebase } from '../core/rebase/rebase';
 import { anyPlanToJson } from '../core/rebase/planJson';
 import { oneLine } from '../shared/sanitize';
 import { configLines } from './configOutput';
-import { EXIT, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
+import { EXIT, MESSAGE_MAX, REGISTRY_USAGE, parseCommand, userArguments, withClient } from './session';
 import { Terminal } from './terminal';
 
 const SYNC_USAGE = `Usage: rebase-image sync TARGET... [--base REF]... (--in-place | --tag-suffix S) [options]
@@ -83,37 +82,22 @@ function glueSuffix(argv: string[]): string[] {
 }
 
 export async function syncMain(argv: string[], io: Terminal): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: glueSuffix(argv),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        base: { type: 'string', multiple: true },
-        tags: { type: 'string' },
-        'max-tags': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        'in-place': { type: 'boolean' },
-        'tag-suffix': { type: 'string' },
-        concurrency: { type: 'string' },
-        'fail-fast': { type: 'boolean' },
-        'keep-config': { type: 'boolean' },
-        report: { type: 'string' },
-        json: { type: 'boolean' },
-        ...REGISTRY_OPTIONS,
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    io.err(`rebase-image sync: ${argumentProblem(e)}. Run rebase-image sync --help for usage.`);
-    return EXIT.usage;
-  }
+  const options = {
+    base: { type: 'string', multiple: true },
+    tags: { type: 'string' },
+    'max-tags': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'in-place': { type: 'boolean' },
+    'tag-suffix': { type: 'string' },
+    concurrency: { type: 'string' },
+    'fail-fast': { type: 'boolean' },
+    'keep-config': { type: 'boolean' },
+    report: { type: 'string' },
+    json: { type: 'boolean' },
+  } as const;
+  const args = parseCommand(io, 'sync', glueSuffix(argv), options, SYNC_USAGE);
+  if ('exit' in args) return args.exit;
   const v = args.values;
-  if (v.help) {
-    io.out(SYNC_USAGE);
-    return EXIT.ok;
-  }
   const problem =
     args.positionals.length === 0
       ? 'missing TARGET'
