@@ -16,6 +16,10 @@ if (existsSync('src/extension.ts')) {
 if (existsSync('webview/main.ts')) {
   jobs.push(build({ ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife' }));
 }
+// The fleet preview (Rebase Outdated Images) is a page of its own: a second webview bundle.
+if (existsSync('webview/fleet/main.ts')) {
+  jobs.push(build({ ...common, entryPoints: ['webview/fleet/main.ts'], outfile: 'dist/fleet.js', platform: 'browser', target: 'es2022', format: 'iife' }));
+}
 await Promise.all(jobs);
 
 // sql.js (rpmdb.sqlite reader) loads its WebAssembly from beside the code that runs it; in the

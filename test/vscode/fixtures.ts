@@ -9,6 +9,9 @@
  * - FLAKY_REGISTRY with CONTROL: a registry the tests can stop and start (POST CONTROL/stop|start);
  * - FAULTY_REGISTRY: a fault proxy in front of REGISTRY (same content) whose faults the tests
  *   program through CONTROL/faults (see faultControl.ts).
+ * - FLEET_REGISTRY: the scan fleet of test/harness/scanFixtures.ts (bases that moved, apps on
+ *   them), its own registry so the fleet suites' in-place rebases touch no other suite's images;
+ *   FLEET holds its digests by name.
  */
 import * as http from 'node:http';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +26,7 @@ import { seedLinuxIndexes, LinuxIndexes } from '../harness/indexFixtures';
 import { startFaultProxy, FaultProxy } from '../harness/faultProxy';
 import { handleFaults } from './faultControl';
 import { seedPackageFixtures } from './packageFixtures';
+import { seedFleet } from '../harness/scanFixtures';
 
 /** Registry strings that would run script if any view rendered them as HTML. */
 export const HOSTILE = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>';
@@ -32,12 +36,15 @@ export const PASSWORD = 'correct horse battery staple';
 
 export async function setup() {
   const tokens: TokenServer = await startTokenServer({ users: { [USER]: PASSWORD } });
-  const [plain, basic, token, flaky] = await Promise.all([
+  const [plain, basic, token, flaky, fleetRegistry] = await Promise.all([
     startRegistry(),
     startRegistry({ htpasswd: { username: USER, password: PASSWORD } }),
     startRegistry({ token: tokens.authConfig }),
     startRegistry(),
+    startRegistry(),
   ]);
+  // Crafted from tiny layers through the registry API: about a second.
+  const fleet = await seedFleet(fleetRegistry.host, fleetRegistry.storageDir);
   const samples: SampleRegistry = await seedSampleRegistry(plain.host);
   const indexes: LinuxIndexes = await seedLinuxIndexes(plain.host);
   await seedPackageFixtures(plain.host);
@@ -75,6 +82,8 @@ export async function setup() {
       IMAGE_REBASE_TEST_FLAKY_REGISTRY: flaky.host,
       IMAGE_REBASE_TEST_FAULTY_REGISTRY: faulty.host,
       IMAGE_REBASE_TEST_CONTROL: control.url,
+      IMAGE_REBASE_TEST_FLEET_REGISTRY: fleetRegistry.host,
+      IMAGE_REBASE_TEST_FLEET: JSON.stringify(fleet.d),
       IMAGE_REBASE_TEST_USER: USER,
       IMAGE_REBASE_TEST_PASSWORD: PASSWORD,
       IMAGE_REBASE_TEST_HOSTILE: HOSTILE,
@@ -105,7 +114,7 @@ export async function setup() {
       await faulty.stop();
       await samples.cleanup();
       await indexes.cleanup();
-      await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), tokens.stop()]);
+      await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), fleetRegistry.stop(), tokens.stop()]);
       await Promise.all([workspace, dockerConfig].map((d) => rm(d, { recursive: true, force: true })));
     },
   };

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
+import { pickImage } from '../rebase/pickImage';
 import { Services } from '../services';
 import { documentUri } from '../documents/manifestDocuments';
 import { BaseResolver } from './baseResolver';
@@ -19,19 +20,11 @@ export function register(services: Services): { disposables: vscode.Disposable[]
 
   const askBuiltImage = async (uri: string, current?: string): Promise<string | undefined> => {
     const name = vscode.Uri.parse(uri).path.split('/').pop();
-    const answer = await vscode.window.showInputBox({
+    // The images of the Registries view are offered: the Dockerfile's image is usually one of them.
+    const answer = await pickImage(services, {
       title: `Which pushed image does ${name} build?`,
-      prompt: 'The image to rebase; remembered for this Dockerfile (change it with "Image Rebase: Change Image Built by This Dockerfile").',
+      placeholder: 'The image to rebase, remembered for this Dockerfile: pick it, choose a repository to see its tags, or type it',
       value: current,
-      ignoreFocusOut: true,
-      validateInput: (v) => {
-        try {
-          parseReferenceWithDefaultTag(v.trim());
-          return undefined;
-        } catch (e) {
-          return (e as Error).message;
-        }
-      },
     });
     if (!answer) return undefined;
     await services.context.workspaceState.update(BUILT_IMAGE_KEY + uri, answer.trim());

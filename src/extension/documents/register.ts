@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isUserError } from '../../core/errors';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { Services } from '../services';
+import { pickImage } from '../rebase/pickImage';
 import { ImageRef } from '../registries/imageCache';
 import { ConfigNode, Node, PlatformNode, TagNode } from '../registries/nodes';
 import { DocumentKind, ManifestDocumentProvider, SCHEME, documentUri } from './manifestDocuments';
@@ -45,14 +46,18 @@ function refFromString(s: string): ImageRef {
   return { registry: r.registry, repository: r.repository, reference: r.digest ?? r.tag ?? 'latest' };
 }
 
+/** Any image of any repository; the tags of the same repository come first. */
 async function pickOther(services: Services, left: ImageRef): Promise<ImageRef | undefined> {
-  let tags: string[] = [];
-  try {
-    tags = (await services.client.listTags(left, { pageSize: services.settings.pageSize })).items.filter((t) => t !== left.reference);
-  } catch (e) {
-    services.log.error(isUserError(e) ? e.message : String(e));
-  }
-  const items: vscode.QuickPickItem[] = tags.map((t) => ({ label: t, description: `${left.registry}/${left.repository}` }));
-  const pick = await vscode.window.showQuickPick(items, { title: `Compare ${left.repository}:${left.reference} with…`, placeHolder: 'A tag of this repository' });
-  return pick ? { ...left, reference: pick.label } : undefined;
+  const picked = await pickImage(services, {
+    title: `Compare ${left.repository}:${left.reference} with…`,
+    placeholder: 'A tag of this repository, any image of your registries (choose a repository to see its tags), or type a reference',
+    first: async (ctx, signal) => {
+      const tags = await ctx.memo.tags(ctx.client, left, services.settings.pageSize, signal).catch((e) => {
+        services.log.error(isUserError(e) ? e.message : String(e));
+        return [] as string[];
+      });
+      return tags.filter((t) => t !== left.reference).map((t) => ({ label: `${left.registry}/${left.repository}:${t}`, description: 'same repository' }));
+    },
+  });
+  return picked ? refFromString(picked) : undefined;
 }

@@ -21,12 +21,18 @@ export interface IndexBaseCheck {
  * image of its platform, by the engine's rules (matchIndexChildren), without planning anything.
  * Entries the engine would not treat as images, or cannot read, are left to the engine to report.
  */
-export async function checkIndexNewBase(client: RegistryClient, sourceRef: ImageReference, index: FetchedManifest<ImageIndex>, newBaseRef: ImageReference): Promise<IndexBaseCheck> {
-  const memo = new FetchMemo();
+export async function checkIndexNewBase(
+  client: RegistryClient,
+  sourceRef: ImageReference,
+  index: FetchedManifest<ImageIndex>,
+  newBaseRef: ImageReference,
+  memo = new FetchMemo(),
+  signal?: AbortSignal,
+): Promise<IndexBaseCheck> {
   const repo = repoOf(sourceRef);
   const source: IndexSource = { reference: formatReference(sourceRef), repo, index, images: new Map(), others: new Map() };
   // The engine's own readers, so the check sees the images exactly as the rebase will.
-  const [, newBase] = await Promise.all([fetchIndexEntries(client, source, memo), fetchBaseImages(client, newBaseRef, undefined, memo)]);
+  const [, newBase] = await Promise.all([fetchIndexEntries(client, source, memo, signal), fetchBaseImages(client, newBaseRef, undefined, memo, signal)]);
   const matches = matchIndexChildren(source, newBase);
   const unmatched = matches.filter((m) => !m.result.matched);
   let problem: UserError | undefined;

@@ -12,6 +12,8 @@ import { PlanDocumentProvider, PLAN_SCHEME } from './planDocuments';
 import { PreviewPanel } from './previewPanel';
 import { RecentImages } from './recent';
 import { RebaseSession } from './session';
+import { spoken } from './speak';
+import { undoSingleRebase } from '../fleet/undo';
 
 /**
  * "Rebase Image": one flow for the palette, the tree (source prefilled) and the CodeLens (new
@@ -36,13 +38,19 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
       const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return prepareAnyRebase(services.client, collected.request, { signal: controller.signal, onProgress: (e) => (services.log.info(e.message), progress.report({ message: e.message })) });
+        return prepareAnyRebase(services.client, collected.request, {
+          signal: controller.signal,
+          memo: collected.memo,
+          onProgress: (e) => (services.log.info(e.message), progress.report({ message: e.message })),
+        });
       });
       if (collected.discovery && !isIndexRebase(prepared)) prepared.oldBase = collected.discovery;
       const artifacts = await findDetachedArtifacts(services.client, prepared.plan.source.repo, prepared.plan.source.digest);
       const warning = detachedArtifactsWarning(artifacts);
       const model = anyPreviewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: warning ? [warning] : [] });
-      const session = new RebaseSession(services, prepared, model, (result) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest));
+      // The digest the target held before: what Undo Rebase on the result notification puts back.
+      const undo = collected.existingTargetDigest ? { source: prepared.plan.source.reference, previous: collected.existingTargetDigest } : undefined;
+      const session = new RebaseSession(services, prepared, model, (result) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest, undo));
       return new PreviewPanel(services.context.extensionUri, session, documents);
     } catch (e) {
       if (e instanceof vscode.CancellationError || (isUserError(e) && e.code === 'cancelled')) return undefined;
@@ -51,7 +59,7 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
         services.showInfo(e.message);
         return undefined;
       }
-      services.showError(e);
+      services.showError(spoken(e));
       return undefined;
     }
   };
@@ -64,10 +72,14 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
   ];
 }
 
-async function afterPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string): Promise<void> {
+async function afterPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string, undo?: { source: string; previous: string }): Promise<void> {
   const ref = parseReferenceWithDefaultTag(target);
   explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
-  const answer = await vscode.window.showInformationMessage(`Pushed ${target}@${digest}`, 'Copy Digest', 'Reveal in Tree');
+  const answer = await vscode.window.showInformationMessage(`Pushed ${target}@${digest}`, 'Copy Digest', 'Reveal in Tree', ...(undo ? ['Undo Rebase'] : []));
+  if (answer === 'Undo Rebase' && undo) {
+    await undoSingleRebase(services, undo.source, target, undo.previous, digest);
+    explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
+  }
   if (answer === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
   if (answer === 'Reveal in Tree') {
     const node = await explorer.tree.findTag(ref.registry, ref.repository, ref.tag ?? 'latest');

@@ -6,6 +6,7 @@ import { imageChildren, formatPlatform } from '../../core/rebase/fetchImage';
 import { RepositoryName } from '../../core/registry/client';
 import { ImageRef } from './imageCache';
 import { baseLayerCount } from './baseMarks';
+import { fleetMarks } from './fleetMarks';
 import { formatBytes, formatDate, markdownEscape, plainText } from './format';
 import { MessageNode, Node, errorNode } from './nodeBase';
 import { PackagesNode } from './packagesNode';
@@ -196,6 +197,13 @@ export class TagNode extends Node {
       t.description = '⚠';
     }
     t.tooltip = imageTooltip(`${this.ref.registry}/${this.ref.repository}:${this.ref.reference}`, s, this.summaryError);
+    // Set by Check Base Updates (fleetMarks.ts): an outdated base outranks digest and date.
+    const mark = fleetMarks.get(this.ref);
+    if (mark) {
+      t.description = mark.description;
+      t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+      if (t.tooltip instanceof vscode.MarkdownString) t.tooltip.appendMarkdown(`\n\n⚠ ${markdownEscape(mark.detail)}`);
+    }
     return t;
   }
 

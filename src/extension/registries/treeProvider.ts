@@ -9,6 +9,7 @@ import { Services } from '../services';
 import { ImageCache } from './imageCache';
 import { Node, RegistryNode, RepositoryNode, TagNode } from './nodes';
 import { PackagesNode } from './packagesNode';
+import { fleetMarks } from './fleetMarks';
 import { ensureSqlWasm, packageCacheDir } from '../packageSetup';
 
 /** What nodes need from their surroundings; an interface so nodes stay free of wiring. */
@@ -37,7 +38,12 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   private generation = 0;
   private packageReads = new AbortController();
 
-  constructor(private readonly services: Services) {}
+  private readonly marksListener: vscode.Disposable;
+
+  constructor(private readonly services: Services) {
+    // Base-update marks live outside the tree (fleetMarks.ts); rows redraw when they change.
+    this.marksListener = fleetMarks.onDidChange(() => this.changed.fire(undefined));
+  }
 
   client(): RegistryClient {
     return this.services.client;
@@ -195,6 +201,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   }
 
   dispose(): void {
+    this.marksListener.dispose();
     this.packageReads.abort();
     this.queue.length = 0;
     this.changed.dispose();

@@ -117,7 +117,9 @@ describe('Rebase Image command: multi-platform images', function () {
     assert.equal(refused, undefined);
     const shown = api.services.lastError ?? '';
     assert.ok(shown.startsWith(`No new base for linux/arm64/v8 of ${REGISTRY}/mapp:1 (`), shown);
-    assert.match(shown, /keep-unmatched/);
+    // In VS Code's words: the action offered, not the CLI flag.
+    assert.match(shown, /; keep it unchanged in the new index, or rebase one platform\.$/);
+    assert.doesNotMatch(shown, /--/);
     assert.equal(await client.headManifest(mapp, 'partial'), undefined);
 
     const panel = await rebase({ source: `${REGISTRY}/mapp:1`, newBase: `${REGISTRY}/mbase:2-amd64only`, target: `${REGISTRY}/mapp:partial`, platform: 'all', keepUnmatched: true });

@@ -100,7 +100,7 @@ describe('Rebase Image command', function () {
   it('refuses the image itself as its new base, in one sentence', async () => {
     const panel = await rebase({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/app:1`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:self-base` });
     assert.equal(panel, undefined);
-    assert.equal(api.services.lastError, `The new base ${REGISTRY}/app:1 is the image ${REGISTRY}/app:1 itself, so its app layers would be stacked twice; name the base image to move it onto with -b.`);
+    assert.equal(api.services.lastError, `The new base ${REGISTRY}/app:1 is the image ${REGISTRY}/app:1 itself, so its app layers would be stacked twice; choose another new base.`);
     assert.equal(await tagDigest('app', 'self-base'), undefined);
   });
 
