@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { MT, entryFor, foreignLayer, pushIndexOf, pushProvenance, type PlatformFields, type RawLayer } from './multiPlatform';
 import { putManifest, uploadBlob, type Descriptor } from './rawRegistry';
+import { seedMatrix, type MatrixImage } from './scanMatrix';
 
 export const ANN_NAME = 'org.opencontainers.image.base.name';
 export const ANN_DIGEST = 'org.opencontainers.image.base.digest';
@@ -83,6 +84,8 @@ const L = namedLayer;
 export interface Fleet {
   /** Digests by name, for assertions. */
   d: Record<string, string>;
+  /** The gen/ namespace: 3 bases × 2 versions × Docker/OCI × annotated or not, with expected verdicts. */
+  matrix: MatrixImage[];
 }
 
 /**
@@ -100,9 +103,10 @@ export interface Fleet {
  * alp0, no annotation), team/web:2 (OCI, on alp1), team/legacy:1 (annotated gone:1@gone1),
  * multi/app:1 (index, children annotated multi:1@old index), other/tool:1 (unrelated base),
  * win/app:1 (on w100, no annotation), win/app:2 (on w200, annotated nano:ltsc@list), prov/app:1
- * (index: an image on deb10 with a provenance attestation naming deb:1).
+ * (index: an image on deb10 with a provenance attestation naming deb:1). Then the gen/ matrix
+ * (scanMatrix.ts): 24 images, every base × version × format × annotation.
  */
-export async function seedFleet(host: string, storageDir: string): Promise<Fleet> {
+export async function seedFleet(host: string, storageDir: string, opts: { matrix?: boolean } = {}): Promise<Fleet> {
   const d: Record<string, string> = {};
   const os1 = L('os1');
   const deb10 = await craft(host, { repo: 'base/deb', tag: '1', layers: [os1, L('deb1.0')], created: '2024-01-01T00:00:00Z' });
@@ -162,5 +166,10 @@ export async function seedFleet(host: string, storageDir: string): Promise<Fleet
 
   Object.assign(d, { deb10: deb10.digest, deb11: deb11.digest, deb2: deb2.digest, alp0: alp0.digest, alp1: alp1.digest, m1a: m1a.digest, m1r: m1r.digest, m2a: m2a.digest });
   Object.assign(d, { multiOld: multiOld.digest, multiNew: multiNew.digest, gone1: gone1.digest, w100: w100.digest, w200: w200.digest, ltsc: ltsc.digest });
-  return { d };
+  const matrix = opts.matrix === false ? [] : await seedMatrix(host, [
+    { key: 'deb', tagRef: 'base/deb:1', old: deb10, current: deb11, recorded: { old: deb10.digest, current: deb11.digest }, oldTagged: false },
+    { key: 'alp', tagRef: 'base/alp:3.19', old: alp0, current: alp1, recorded: { old: alp0.digest, current: alp1.digest }, oldTagged: true },
+    { key: 'nano', tagRef: 'base/nano:ltsc', old: w100, current: w200, recorded: { old: ltsc.digest, current: ltsc.digest }, oldTagged: true },
+  ]);
+  return { d, matrix };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { cli, type CliRun } from '../harness/cli';
 import { startRegistry, type TestRegistry } from '../harness/registry';
 import { seedFleet, type Fleet } from '../harness/scanFixtures';
+import type { MatrixImage } from '../harness/scanMatrix';
 import { RegistryClient } from '../../src/core/registry/client';
 import { scanImages } from '../../src/core/fleet/scan';
 import { parseTarget } from '../../src/core/fleet/targets';
@@ -39,11 +40,12 @@ describe('rebase-image scan', () => {
   let reg: TestRegistry;
   let host: string;
   let d: Fleet['d'];
+  let matrix: MatrixImage[];
 
   before(async () => {
     reg = await startRegistry();
     host = reg.host;
-    ({ d } = await seedFleet(host, reg.storageDir));
+    ({ d, matrix } = await seedFleet(host, reg.storageDir));
   });
   after(async () => {
     await reg?.stop();
@@ -175,7 +177,31 @@ describe('rebase-image scan', () => {
     assert.equal(prov.platform, 'linux/amd64');
     assert.deepEqual(prov.base, { name: `${host}/base/deb:1`, digest: d.deb10, foundBy: 'provenance' });
     assert.equal(prov.current?.digest, d.deb11);
-    assert.equal(all.length, 14, all.map((x) => `${x.image} ${x.platform}`).join('\n'));
+    assert.equal(all.length, 14 + matrix.length, all.map((x) => `${x.image} ${x.platform}`).join('\n'));
+    for (const m of matrix) assert.equal(row(all, `${host}/${m.image}`).status, m.status, m.image);
+  });
+
+  test('the gen/ matrix: every base × version × format × annotation judged as it was built', async () => {
+    const r = await cli('scan', `${host}/gen/`, '--base', `${host}/base/deb`, '--base', `${host}/base/alp:3.19`, '--base', `${host}/base/nano:ltsc`, '--json');
+    const all = rows(r);
+    assert.equal(matrix.length, 24);
+    assert.equal(all.length, matrix.length, all.map((x) => `${x.image} ${x.status}`).join('\n'));
+    // Every kind is there: both formats, annotated or not, Windows, each verdict.
+    for (const kind of ['deb-docker-ann:old', 'alp-oci-plain:old', 'nano-oci-ann:new', 'nano-docker-plain:old']) assert.ok(matrix.some((m) => m.image.endsWith(kind)), kind);
+    const counts: Record<string, number> = {};
+    for (const m of matrix) {
+      const x = row(all, `${host}/${m.image}`);
+      const what = `${m.image}: ${JSON.stringify(x)}`;
+      counts[m.status] = (counts[m.status] ?? 0) + 1;
+      assert.equal(x.status, m.status, what);
+      assert.equal(x.error, null, what);
+      assert.equal(x.base?.foundBy ?? null, m.foundBy, what);
+      assert.equal(x.base?.digest ?? null, m.baseDigest, what);
+      assert.equal(x.current?.digest ?? null, m.currentDigest, what);
+      // The platform is read from a config only when a base was found to judge against.
+      if (m.foundBy) assert.equal(x.platform, m.image.startsWith('gen/nano') ? 'windows/amd64' : 'linux/amd64', what);
+    }
+    assert.match(r.err.join('\n'), new RegExp(`24 images: ${counts.outdated} outdated, 0 error, ${counts['unknown-base'] ?? 0} unknown-base, ${counts['up-to-date']} up-to-date`));
   });
 
   test('an unreadable image is an error row (exit 1); usage errors exit 2', async () => {

@@ -11,6 +11,7 @@ import { startFaultProxy, type FaultProxy } from '../harness/faultProxy';
 import { fetchManifest, putManifest } from '../harness/rawRegistry';
 import { startRegistry, type TestRegistry } from '../harness/registry';
 import { ANN_DIGEST, ANN_NAME, craft, seedFleet, type Fleet } from '../harness/scanFixtures';
+import type { MatrixImage } from '../harness/scanMatrix';
 import { tarOf, type TarEntry } from '../harness/tarLayers';
 
 interface Entry {
@@ -47,10 +48,13 @@ describe('rebase-image sync, rollback and fan-out', () => {
   let proxy: FaultProxy;
   let host: string;
   let d: Fleet['d'];
+  let matrix: MatrixImage[];
   let dir: string;
   const rb: Record<string, string> = {};
   const bases = () => ['--base', `${host}/base/deb`, '--base', `${host}/base/alp:3.19`, '--base', `${host}/base/nano:ltsc`];
-  const fleet = () => [`${host}/team/`, `${host}/multi/app`, `${host}/win/app`, `${host}/rb/app`];
+  const fleet = () => [`${host}/team/`, `${host}/multi/app`, `${host}/win/app`, `${host}/rb/app`, `${host}/gen/`];
+  /** Every outdated image of the fleet, by how it was built. */
+  const outdated = () => ['team/api:1', 'team/web:1', 'multi/app:1', 'win/app:1', 'rb/app:1', ...matrix.filter((m) => m.status === 'outdated').map((m) => m.image)];
   const writes = (from: number) => proxy.log.slice(from).filter((l) => l.method !== 'GET' && l.method !== 'HEAD');
 
   before(async () => {
@@ -58,7 +62,7 @@ describe('rebase-image sync, rollback and fan-out', () => {
     // Everything goes through the proxy, so a fault can be put on one repository's pushes.
     proxy = await startFaultProxy(reg.host);
     host = proxy.host;
-    ({ d } = await seedFleet(host, reg.storageDir));
+    ({ d, matrix } = await seedFleet(host, reg.storageDir));
     dir = mkdtempSync(join(tmpdir(), 'sync-test-'));
     // Real tar layers, for containerd: rb/app:1 is on rb/base:1 (v1), which then moves to v2.
     const os = await tarLayer('os', [{ path: 'etc/os', content: 'os\n' }]);
@@ -81,7 +85,7 @@ describe('rebase-image sync, rollback and fan-out', () => {
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.deepEqual(writes(from), []);
     const all = images(r);
-    for (const name of ['team/api:1', 'team/web:1', 'multi/app:1', 'win/app:1', 'rb/app:1']) {
+    for (const name of outdated()) {
       const e = one(all, `${host}/${name}`);
       assert.equal(e.status, 'dry-run', JSON.stringify(e));
       assert.equal(e.target, `${host}/${name}-p`);
@@ -102,7 +106,8 @@ describe('rebase-image sync, rollback and fan-out', () => {
     assert.equal(r.code, 0, r.err.join('\n'));
     const all = (JSON.parse(readFileSync(report, 'utf8')) as { images: Entry[] }).images;
     for (const e of all) assert.deepEqual(Object.keys(e), ['image', 'target', 'previous', 'digest', 'status', 'error']);
-    for (const name of ['team/api:1', 'team/web:1', 'multi/app:1', 'win/app:1', 'rb/app:1']) {
+    assert.equal(outdated().length, 15);
+    for (const name of outdated()) {
       const e = one(all, `${host}/${name}`);
       assert.equal(e.status, 'rebased', JSON.stringify(e));
       const [repo, tag] = name.split(':');
@@ -118,6 +123,20 @@ describe('rebase-image sync, rollback and fan-out', () => {
     assert.equal(await tagDigest(host, 'team/api', '2'), d.api2);
     assert.equal(await tagDigest(host, 'team/api', '2-p'), undefined);
     assert.equal(await tagDigest(host, 'team/api', '1'), d.api1);
+    // The matrix: each outdated image now on its base tag's current image; nothing else tagged.
+    for (const m of matrix) {
+      const [repo, tag] = m.image.split(':');
+      if (m.status !== 'outdated') {
+        assert.equal(await tagDigest(host, repo, `${tag}-p`), undefined, m.image);
+        continue;
+      }
+      const rebased = await fetchManifest(host, repo, `${tag}-p`);
+      const layers = (rebased.json.layers ?? []) as { digest: string }[];
+      const base = await fetchManifest(host, m.image.startsWith('gen/nano') ? 'base/nano' : m.image.startsWith('gen/deb') ? 'base/deb' : 'base/alp', m.currentDigest!);
+      const baseLayers = ((base.json.layers ?? []) as { digest: string }[]).map((l) => l.digest);
+      assert.deepEqual(layers.slice(0, baseLayers.length).map((l) => l.digest), baseLayers, m.image);
+      assert.equal(layers.length, baseLayers.length + 2, m.image);
+    }
     const pulled = await pullAndUnpack(`${host}/rb/app:1-p`);
     try {
       assert.equal(pulled.readFile('/etc/base'), 'v2\n');
@@ -128,7 +147,7 @@ describe('rebase-image sync, rollback and fan-out', () => {
     // Rolling back new tags: they cannot be un-created, so each is left and reported.
     const back = await cli('rollback', report);
     assert.equal(back.code, 0, back.err.join('\n'));
-    assert.equal(back.out.filter((l) => /^skipped .*did not exist before the sync/.test(l)).length, 5, back.out.join('\n'));
+    assert.equal(back.out.filter((l) => /^skipped .*did not exist before the sync/.test(l)).length, outdated().length, back.out.join('\n'));
   });
 
   test('a fault on one image push: only that one fails, the report says so (exit 1)', async () => {

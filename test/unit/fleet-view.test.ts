@@ -63,6 +63,9 @@ test('after the push: check boxes locked, digests shown, Undo offered while some
   assert.deepEqual(rows[0].checkbox, { checked: true, disabled: true });
   assert.equal(rows[0].digest, 'c'.repeat(12));
   assert.equal(rows[1].status, 'Failed: blob unknown');
+  // An unplannable row is not a failed push: the same "Cannot rebase" as in the preview.
+  assert.equal(rows[2].status, 'Cannot rebase: its base tag is gone');
+  assert.ok(!rows.slice(2).some((r) => r.status.startsWith('Failed')));
   const a = actionsView(model, state);
   assert.equal(a.push.shown, false);
   assert.deepEqual(a.undo, { label: 'Undo Rebase', disabled: false, shown: true });

@@ -10,8 +10,9 @@
  * - FAULTY_REGISTRY: a fault proxy in front of REGISTRY (same content) whose faults the tests
  *   program through CONTROL/faults (see faultControl.ts).
  * - FLEET_REGISTRY: the scan fleet of test/harness/scanFixtures.ts (bases that moved, apps on
- *   them), its own registry so the fleet suites' in-place rebases touch no other suite's images;
- *   FLEET holds its digests by name.
+ *   them; without the gen/ matrix), its own registry so the fleet suites' in-place rebases touch
+ *   no other suite's images; FLEET holds its digests by name. It is a fault proxy in front of that
+ *   registry (seeded through it, so annotations name it too), programmed through CONTROL/fleet/faults.
  */
 import * as http from 'node:http';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -44,7 +45,8 @@ export async function setup() {
     startRegistry(),
   ]);
   // Crafted from tiny layers through the registry API: about a second.
-  const fleet = await seedFleet(fleetRegistry.host, fleetRegistry.storageDir);
+  const fleetFaulty = await startFaultProxy(fleetRegistry.host);
+  const fleet = await seedFleet(fleetFaulty.host, fleetRegistry.storageDir, { matrix: false });
   const samples: SampleRegistry = await seedSampleRegistry(plain.host);
   const indexes: LinuxIndexes = await seedLinuxIndexes(plain.host);
   await seedPackageFixtures(plain.host);
@@ -67,7 +69,7 @@ export async function setup() {
 
   // In front of the plain registry rather than its own: no extra registry to start and seed.
   const faulty = await startFaultProxy(plain.host);
-  const control = await startControl(flaky, faulty);
+  const control = await startControl(flaky, faulty, fleetFaulty);
   const workspace = await mkdtemp(join(tmpdir(), 'image-rebase-ws-'));
   const dockerConfig = await mkdtemp(join(tmpdir(), 'image-rebase-docker-'));
   await mkdir(join(workspace, '.vscode'), { recursive: true });
@@ -82,7 +84,7 @@ export async function setup() {
       IMAGE_REBASE_TEST_FLAKY_REGISTRY: flaky.host,
       IMAGE_REBASE_TEST_FAULTY_REGISTRY: faulty.host,
       IMAGE_REBASE_TEST_CONTROL: control.url,
-      IMAGE_REBASE_TEST_FLEET_REGISTRY: fleetRegistry.host,
+      IMAGE_REBASE_TEST_FLEET_REGISTRY: fleetFaulty.host,
       IMAGE_REBASE_TEST_FLEET: JSON.stringify(fleet.d),
       IMAGE_REBASE_TEST_USER: USER,
       IMAGE_REBASE_TEST_PASSWORD: PASSWORD,
@@ -112,6 +114,7 @@ export async function setup() {
     async teardown() {
       control.server.close();
       await faulty.stop();
+      await fleetFaulty.stop();
       await samples.cleanup();
       await indexes.cleanup();
       await Promise.all([plain.stop(), basic.stop(), token.stop(), flaky.stop(), fleetRegistry.stop(), tokens.stop()]);
@@ -124,10 +127,15 @@ export async function setup() {
  * A loopback endpoint for tests in the extension host: stop and start a registry, and pull an
  * image with containerd (which runs here, beside the registries) to read files back:
  * GET /pull?ref=REF&file=PATH[&file=…][&platform=os/arch[/variant]]; and program the fault proxy
- * (/faults routes, see faultControl.ts).
+ * (/faults routes, see faultControl.ts; /fleet/faults for the fleet registry's proxy).
  */
-async function startControl(reg: TestRegistry, faulty: FaultProxy): Promise<{ url: string; server: http.Server }> {
+async function startControl(reg: TestRegistry, faulty: FaultProxy, fleetFaulty: FaultProxy): Promise<{ url: string; server: http.Server }> {
   const server = http.createServer((req, res) => {
+    // CONTROL/fleet/faults… programs the fleet registry's proxy: faultControl(`${CONTROL}/fleet`).
+    if (req.url?.startsWith('/fleet/')) {
+      req.url = req.url.slice('/fleet'.length);
+      if (handleFaults(fleetFaulty, req, res)) return;
+    }
     if (handleFaults(faulty, req, res)) return;
     const url = new URL(req.url ?? '/', 'http://control');
     if (url.pathname === '/pull') {

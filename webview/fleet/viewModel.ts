@@ -72,8 +72,8 @@ export function rowView(item: FleetItem, status: FleetRowStatus | undefined, sta
     warnings: item.warnings,
     checkbox: item.error ? undefined : { checked: !state.excluded.includes(item.id), disabled: state.phase !== 'preview' },
     phase,
-    // Before any push, a row without a plan has not failed yet: it cannot be rebased.
-    status: item.error && state.phase === 'preview' ? `Cannot rebase: ${item.error}` : message ? `${STATUS[phase]}: ${message}` : STATUS[phase],
+    // A row without a plan is never pushed: "Cannot rebase" before and after Push all, as the summary counts it.
+    status: item.error ? `Cannot rebase: ${item.error}` : message ? `${STATUS[phase]}: ${message}` : STATUS[phase],
     digest: shortDigest(status?.digest),
   };
 }

@@ -12,6 +12,8 @@ import { FleetStore, outdatedImages } from './store';
 export interface CheckArgs {
   target?: string;
   bases?: string[];
+  /** Aborting it is the progress notification's Cancel (the extension tests' way to press it). */
+  signal?: AbortSignal;
 }
 
 const CHOSEN_KEY = 'imageRebase.fleet.bases';
@@ -119,6 +121,9 @@ export async function checkBaseUpdates(services: Services, store: FleetStore, ar
       (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
+        const given = arg instanceof Node ? undefined : arg?.signal;
+        if (given?.aborted) controller.abort();
+        given?.addEventListener('abort', () => controller.abort());
         return scanImages(services.client, { targets: [target], bases }, {
           signal: controller.signal,
           onProgress: (e) => progress.report({ message: e.message }),

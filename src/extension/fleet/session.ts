@@ -110,7 +110,10 @@ export class FleetSession implements vscode.Disposable {
     });
     this.controller = undefined;
     const count = (s: string) => this.entries.filter((e) => e.status === s).length;
-    this.update({ phase: 'pushed', summary: `${count('rebased')} rebased, ${count('failed')} failed, ${count('skipped')} not attempted, ${this.stateValue.excluded.length} left out.` });
+    // Rows that could not be planned were never pushed: counted on their own, as the table says.
+    const unplanned = this.model.items.filter((i) => i.error).length;
+    const cannot = unplanned ? `, ${unplanned} cannot be rebased` : '';
+    this.update({ phase: 'pushed', summary: `${count('rebased')} rebased, ${count('failed')} failed, ${count('skipped')} not attempted, ${this.stateValue.excluded.length} left out${cannot}.` });
     const pushed = this.entries.filter((e) => e.status === 'rebased');
     this.onChanged(pushed.map((e) => e.target!), pushed.map((e) => e.image), 'pushed');
   }

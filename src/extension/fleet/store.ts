@@ -38,7 +38,8 @@ export function outdatedImages(results: readonly ScanResult[]): OutdatedImage[] 
 export function markOf(o: OutdatedImage): TagMark {
   const since = o.since ? ` since ${o.since}` : '';
   return {
-    description: `base ${shortBase(o.base)} outdated${since}`,
+    // Short enough for the default sidebar width; the base is named in the tooltip.
+    description: `outdated${since}`,
     detail: `Its base ${o.base} now points to a newer image${since}. Rebase Outdated Images… rebases it.`,
   };
 }

@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
  * reads them when it draws itself, and the tree redraws when they change.
  */
 export interface TagMark {
-  /** Replaces the row's description, e.g. "base deb:1 outdated since 2024-06-01". */
+  /** Replaces the row's description, e.g. "outdated since 2024-06-01". */
   description: string;
-  /** Added to the tooltip. */
+  /** Added to the tooltip: names the base. */
   detail: string;
 }
 
