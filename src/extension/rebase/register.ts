@@ -7,6 +7,7 @@ import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { Services } from '../services';
 import { Node, PlatformNode, TagNode } from '../registries/nodes';
 import { RegistriesTreeProvider } from '../registries/treeProvider';
+import { revealTag } from '../registries/reveal';
 import { collectRequest, RebaseArgs } from './flow';
 import { PlanDocumentProvider, PLAN_SCHEME } from './planDocuments';
 import { PreviewPanel } from './previewPanel';
@@ -50,7 +51,14 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
       const model = anyPreviewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: warning ? [warning] : [] });
       // The digest the target held before: what Undo Rebase on the result notification puts back.
       const undo = collected.existingTargetDigest ? { source: prepared.plan.source.reference, previous: collected.existingTargetDigest } : undefined;
-      const session = new RebaseSession(services, prepared, model, (result) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest, undo));
+      const targetRef = parseReferenceWithDefaultTag(prepared.plan.target.reference);
+      const session = new RebaseSession(
+        services,
+        prepared,
+        model,
+        (result, note) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest, undo, note),
+        () => explorer.tree.refreshRepository({ registry: targetRef.registry, repository: targetRef.repository }),
+      );
       return new PreviewPanel(services.context.extensionUri, session, documents);
     } catch (e) {
       if (e instanceof vscode.CancellationError || (isUserError(e) && e.code === 'cancelled')) return undefined;
@@ -72,18 +80,17 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
   ];
 }
 
-async function afterPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string, undo?: { source: string; previous: string }): Promise<void> {
+async function afterPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string, undo?: { source: string; previous: string }, note?: string): Promise<void> {
   const ref = parseReferenceWithDefaultTag(target);
   explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
-  const answer = await vscode.window.showInformationMessage(`Pushed ${target}@${digest}`, 'Copy Digest', 'Reveal in Tree', ...(undo ? ['Undo Rebase'] : []));
+  const answer = await vscode.window.showInformationMessage(`Pushed ${target}@${digest}${note ? `. ${note}` : ''}`, 'Copy Digest', 'Reveal in Tree', ...(undo ? ['Undo Rebase'] : []));
   if (answer === 'Undo Rebase' && undo) {
     await undoSingleRebase(services, undo.source, target, undo.previous, digest);
     explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
   }
   if (answer === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
   if (answer === 'Reveal in Tree') {
-    const node = await explorer.tree.findTag(ref.registry, ref.repository, ref.tag ?? 'latest');
-    if (node) await explorer.view.reveal(node, { select: true, focus: true, expand: false });
-    else void vscode.window.showInformationMessage(`${ref.registry} is not in the Registries view; add it to see ${target} there.`);
+    const node = await revealTag(explorer.tree, explorer.view, ref.registry, ref.repository, ref.tag ?? 'latest');
+    if (!node) void vscode.window.showInformationMessage(`${ref.registry} is not in the Registries view; add it to see ${target} there.`);
   }
 }

@@ -25,7 +25,9 @@ export class RebaseSession {
     readonly services: Services,
     readonly prepared: AnyPreparedRebase,
     readonly model: PreviewModel,
-    private readonly onPushed: (result: AnyPushResult) => void,
+    private readonly onPushed: (result: AnyPushResult, note?: string) => void,
+    /** After a cancel or failure: the target's tag may be shown stale in the tree either way. */
+    private readonly onNotPushed?: () => void,
   ) {}
 
   get status(): PushStatus {
@@ -67,25 +69,31 @@ export class RebaseSession {
           });
         },
       );
-      this.setStatus({ phase: 'done', message: `Pushed ${target}@${result.digest}`, digest: result.digest });
+      // The client read the tag back after the cancel and found it already held the new digest.
+      const note = controller.signal.aborted ? `The cancel came too late: ${target} already holds ${result.digest}.` : undefined;
+      this.setStatus({ phase: 'done', message: `Pushed ${target}@${result.digest}${note ? `. ${note}` : ''}`, digest: result.digest });
       const copied = 'children' in result ? result.copiedLayers : result.copied;
       const images = 'children' in result ? `${result.children.length} image(s) and the index; ` : '';
-      log.info(`Pushed ${target}@${result.digest} (${images}${result.mounted} mounted, ${result.present} present, ${copied} copied layers)`);
-      this.onPushed(result);
+      log.info(`Pushed ${target}@${result.digest} (${images}${result.mounted} mounted, ${result.present} present, ${copied} copied layers)${note ? ` ${note}` : ''}`);
+      this.onPushed(result, note);
       return result;
     } catch (e) {
       const cancelled = isUserError(e) && e.code === 'cancelled';
-      // The engine reads the tag back when a push's fate is unclear: a cancel or failure that
-      // reaches here left the tag as it was, unless the engine says it could not tell.
+      // The client reads the tag back when a manifest push's fate is unclear: a cancel or failure
+      // that reaches here left the tag as it was (verified when it happened at the manifest),
+      // unless the error says it could not tell ('uncertain').
       const uncertain = isUserError(e) && e.code === 'uncertain';
+      const said = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
       const message = cancelled
         ? `Cancelled; ${target} was not changed.`
-        : uncertain
-          ? e.message
-          : `${isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`} ${target} was not changed.`;
-      if (cancelled) log.info(message);
+        : uncertain || /unchanged\.?$/.test(said)
+          ? said
+          : `${said} ${target} was not changed.`;
+      log.info(message);
       this.setStatus({ phase: cancelled ? 'cancelled' : 'failed', message });
-      if (!cancelled) this.services.showError(new UserError(isUserError(e) ? e.code : 'registry', message));
+      this.onNotPushed?.();
+      if (cancelled) this.services.showInfo(message);
+      else this.services.showError(new UserError(isUserError(e) ? e.code : 'registry', message));
       return undefined;
     } finally {
       this.controller = undefined;

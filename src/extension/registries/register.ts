@@ -35,6 +35,7 @@ export function register(services: Services): { disposables: vscode.Disposable[]
   const disposables: vscode.Disposable[] = [
     tree,
     view,
+    tree.trackView(view),
     // Collapsing Packages while it reads stops the download; expanding it again starts over.
     view.onDidCollapseElement((e) => {
       if (e.element instanceof PackagesNode && e.element.reading) tree.refresh(e.element);

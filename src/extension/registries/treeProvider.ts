@@ -37,6 +37,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   private running = 0;
   private generation = 0;
   private packageReads = new AbortController();
+  /** Ids of the rows the view has expanded, and tags summarised under rows it has not. */
+  private readonly expanded = new Set<string>();
+  private readonly unseen = new Map<string, Set<TagNode>>();
+  private tracking = false;
 
   private readonly marksListener: vscode.Disposable;
 
@@ -115,6 +119,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
       this.packageReads.abort();
       this.packageReads = new AbortController();
       this.queue.length = 0;
+      this.unseen.clear();
       for (const r of this.roots) r.reset();
       this.services.cache.invalidate();
     } else if (node instanceof RegistryNode || node instanceof RepositoryNode) {
@@ -140,17 +145,53 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     this.changed.fire(node);
   }
 
-  /** The node of a tag, loading the levels above it; undefined when its registry is not shown. */
+  /**
+   * The node of a tag, loading the levels above it and every page up to the one that holds it
+   * (catalog pages for the repository, tag pages for the tag); undefined when its registry is not
+   * shown or the registry says the tag does not exist.
+   */
   async findTag(registry: string, repository: string, tag: string): Promise<TagNode | undefined> {
     const root = this.registries().find((r) => r.registry === registry);
     if (!root) return undefined;
     await root.children(this);
+    // The repository row must be among the registry's children, or the view cannot reveal it.
+    while (root.cursor && !root.repositories?.includes(repository) && !this.configuredRepositories(registry).includes(repository)) await root.loadMore(this);
     const repo = root.repositoryNode(repository);
     await repo.children(this);
-    if (repo.tags && !repo.tags.includes(tag)) return undefined;
-    const index = repo.tags?.indexOf(tag) ?? -1;
-    if (index >= repo.shown) repo.shown = index + 1;
+    if (!repo.tags) return undefined;
+    while (!repo.tags.includes(tag) && repo.cursor) await repo.loadMore(this);
+    const index = repo.tags.indexOf(tag);
+    if (index < 0) return undefined;
+    if (index >= repo.shown) {
+      repo.shown = index + 1;
+      this.changed.fire(repo);
+    }
     return repo.tagNode(tag);
+  }
+
+  /**
+   * Follows which rows the view has expanded. A redraw of a row the workbench has not loaded yet
+   * (a tag under a collapsed registry) makes it redraw the whole tree, which undoes a reveal under
+   * way: such tags are redrawn when their repository is expanded instead.
+   */
+  trackView(view: vscode.TreeView<Node>): vscode.Disposable {
+    this.tracking = true;
+    return vscode.Disposable.from(
+      view.onDidExpandElement(({ element }) => {
+        this.expanded.add(element.id);
+        const waiting = this.unseen.get(element.id);
+        this.unseen.delete(element.id);
+        for (const tag of waiting ?? []) this.changed.fire(tag);
+      }),
+      view.onDidCollapseElement(({ element }) => this.expanded.delete(element.id)),
+    );
+  }
+
+  private redrawTag(tag: TagNode): void {
+    const repo = tag.parent!;
+    if (!this.tracking || this.expanded.has(repo.id)) return this.changed.fire(tag);
+    const waiting = this.unseen.get(repo.id) ?? new Set<TagNode>();
+    this.unseen.set(repo.id, waiting.add(tag));
   }
 
   async loadMore(node: RegistryNode | RepositoryNode): Promise<void> {
@@ -180,7 +221,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     } catch (e) {
       tag.summaryError = (e as Error).message;
     }
-    this.changed.fire(tag);
+    this.redrawTag(tag);
   }
 
   private enqueueSummary(tag: TagNode): void {
