@@ -219,6 +219,17 @@ export async function pickQuickItem(page: Page, label: string): Promise<void> {
   await row.click();
 }
 
+/**
+ * Answers one step of the Rebase Image picker by typing: waits for that step's title (typing into
+ * the previous step would be lost), then for an offered row matching the value, then Enter.
+ */
+export async function answerRebaseStep(page: Page, step: string, value: string): Promise<void> {
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${step}` }).waitFor({ state: 'visible', timeout: 20_000 });
+  await quickInputBox(page).fill(value);
+  await quickInputRows(page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+}
+
 /** Types into an open input box (showInputBox) and confirms with Enter. */
 export async function answerInputBox(page: Page, text: string, title?: string | RegExp): Promise<void> {
   // With a title, wait for that very input box: typing into the previous step's would be lost.

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
-import { answerInputBox, itWithScreenshot, quickInputBox, quickInputRows, runCommand, startUiSession, webviewFrame, type UiSession } from '../harness/ui';
+import { answerInputBox, itWithScreenshot, quickInputRows, runCommand, startUiSession, webviewFrame, type UiSession, answerRebaseStep } from '../harness/ui';
 import { buildImage, pushImage, type OciLayoutImage } from '../../harness/fixtures';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nbase1:x:1001:1001::/:/bin/sh\nbase2:x:1002:1002::/:/bin/sh\napp:x:2000:2000::/app:/bin/sh\n';
@@ -43,12 +43,7 @@ describe('UI: config merge in the Rebase Preview', () => {
 
   const it = itWithScreenshot(() => s?.page);
 
-  async function answerStep(title: string, value: string) {
-    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${title}` }).waitFor({ state: 'visible', timeout: 20_000 });
-    await quickInputBox(s.page).fill(value);
-    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-    await s.page.keyboard.press('Enter');
-  }
+  const answerStep = (step: string, value: string) => answerRebaseStep(s.page, step, value);
 
   it('lists the changed keys with old base, app, new base and result, the conflict highlighted', async () => {
     await runCommand(s.page, 'Image Rebase: Rebase Image');

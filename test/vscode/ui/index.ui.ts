@@ -10,13 +10,13 @@ import {
   notification,
   openViewContainer,
   pickQuickItem,
-  quickInputBox,
   quickInputRows,
   runCommand,
   startUiSession,
   webviewFrame,
   itWithScreenshot,
   type UiSession,
+  answerRebaseStep,
 } from '../harness/ui';
 
 describe('UI: Rebase Image on a multi-platform image', () => {
@@ -36,12 +36,7 @@ describe('UI: Rebase Image on a multi-platform image', () => {
 
   const title = (text: string) => s.page.locator('.quick-input-widget .quick-input-title', { hasText: text });
 
-  async function answerStep(step: string, value: string) {
-    await title(`Rebase Image: ${step}`).waitFor({ state: 'visible', timeout: 20_000 });
-    await quickInputBox(s.page).fill(value);
-    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-    await s.page.keyboard.press('Enter');
-  }
+  const answerStep = (step: string, value: string) => answerRebaseStep(s.page, step, value);
 
   /** Palette → source → the platform choice (screenshot) → "All 2 platforms". */
   async function startAllPlatforms(shot?: string) {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
-import { answerInputBox, itWithScreenshot, quickInputBox, quickInputRows, runCommand, startUiSession, webviewFrame, type UiSession } from '../harness/ui';
+import { answerInputBox, itWithScreenshot, quickInputRows, runCommand, startUiSession, webviewFrame, type UiSession, answerRebaseStep } from '../harness/ui';
 
 describe('UI: package changes in the Rebase Preview', () => {
   let s: UiSession;
@@ -21,12 +21,7 @@ describe('UI: package changes in the Rebase Preview', () => {
 
   const it = itWithScreenshot(() => s?.page);
 
-  async function answerStep(title: string, value: string) {
-    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${title}` }).waitFor({ state: 'visible', timeout: 20_000 });
-    await quickInputBox(s.page).fill(value);
-    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-    await s.page.keyboard.press('Enter');
-  }
+  const answerStep = (step: string, value: string) => answerRebaseStep(s.page, step, value);
 
   it('asks first, then on "Compare packages" lists the OS change, upgrades, the downgrade, additions, removals and warnings', async () => {
     await runCommand(s.page, 'Image Rebase: Rebase Image');

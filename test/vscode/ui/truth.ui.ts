@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
-import { answerInputBox, itWithScreenshot, notification, openViewContainer, quickInputRows, quickInputBox, runCommand, startUiSession, treeItem, webviewFrame, type UiSession } from '../harness/ui';
+import { answerInputBox, itWithScreenshot, notification, openViewContainer, quickInputRows, runCommand, startUiSession, treeItem, webviewFrame, type UiSession, answerRebaseStep } from '../harness/ui';
 import { faultControl } from '../faultControl';
 import { fetchManifest } from '../../harness/rawRegistry';
 
@@ -30,12 +30,7 @@ describe('UI: truthful push results', () => {
   const view = () => s.page.locator('.sidebar');
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-  async function answerStep(title: string, value: string) {
-    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${title}` }).waitFor({ state: 'visible', timeout: 20_000 });
-    await quickInputBox(s.page).fill(value);
-    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-    await s.page.keyboard.press('Enter');
-  }
+  const answerStep = (step: string, value: string) => answerRebaseStep(s.page, step, value);
 
   /** Palette → the four steps (typed references) → the preview webview. */
   async function openPreview(registry: string, target: string) {

@@ -9,12 +9,12 @@ import {
   answerInputBox,
   itWithScreenshot,
   notification,
-  quickInputBox,
   quickInputRows,
   runCommand,
   startUiSession,
   webviewFrame,
   type UiSession,
+  answerRebaseStep,
 } from '../harness/ui';
 
 describe('UI: Undo Rebase on a single rebase', () => {
@@ -31,12 +31,7 @@ describe('UI: Undo Rebase on a single rebase', () => {
 
   const it = itWithScreenshot(() => s?.page);
 
-  async function answerStep(title: string, value: string) {
-    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${title}` }).waitFor({ state: 'visible', timeout: 20_000 });
-    await quickInputBox(s.page).fill(value);
-    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-    await s.page.keyboard.press('Enter');
-  }
+  const answerStep = (step: string, value: string) => answerRebaseStep(s.page, step, value);
 
   it('replaces an existing tag, then Undo Rebase on the notification puts its previous digest back', async () => {
     const { page } = s;

@@ -22,8 +22,7 @@ import {
   treeItem,
   webviewFrame,
   itWithScreenshot,
-  type UiSession,
-} from '../harness/ui';
+  type UiSession, answerRebaseStep } from '../harness/ui';
 
 describe('UI: Registries view and Rebase Image', () => {
   let s: UiSession;
@@ -76,12 +75,7 @@ describe('UI: Registries view and Rebase Image', () => {
    * Types into the Rebase Image step whose title ends with `title` and accepts it. Waiting for the
    * title matters: the next step opens only once the previous answer has been checked.
    */
-  async function answerStep(title: string, value: string) {
-    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: `Rebase Image: ${title}` }).waitFor({ state: 'visible', timeout: 20_000 });
-    await quickInputBox(s.page).fill(value);
-    await quickInputRows(s.page).filter({ hasText: value }).first().waitFor({ state: 'visible' });
-    await s.page.keyboard.press('Enter');
-  }
+  const answerStep = (step: string, value: string) => answerRebaseStep(s.page, step, value);
 
   /** Palette → the four steps → the preview webview. */
   async function rebaseThroughPalette(source: string, newBase: string, target: string) {
