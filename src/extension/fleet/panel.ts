@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
+import { webviewHtml } from '../webviewHtml';
 import { FleetHostMessage, FleetWebviewMessage } from '../../shared/fleetProtocol';
 import { FleetSession } from './session';
 
@@ -57,25 +57,7 @@ export class FleetPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'fleet.js'));
-    const styles = ['preview.css', 'fleet.css'].map((f) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', f)));
-    const csp = ["default-src 'none'", `img-src ${webview.cspSource}`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${styles.map((s) => `<link rel="stylesheet" href="${s}">`).join('\n')}
-<title>Rebase Outdated Images</title>
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, { script: 'fleet.js', styles: ['preview.css', 'fleet.css'], title: 'Rebase Outdated Images' });
   }
 
   dispose(): void {
