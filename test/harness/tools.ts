@@ -129,11 +129,25 @@ const tempDirs = new Set<string>();
 // Every dir ever handed out, for strayProcesses(): daemon command lines name their config in one.
 const allTempDirs: string[] = [];
 let hooked = false;
+let signalsOwnedByCaller = false;
+
+/**
+ * For a long-running program (npm start) that stops its parts itself on Ctrl-C and says so: the
+ * sweep then runs only at exit, instead of killing everything the moment a signal arrives.
+ */
+export function leaveSignalsToCaller(): void {
+  signalsOwnedByCaller = true;
+}
+
+export function signalsLeftToCaller(): boolean {
+  return signalsOwnedByCaller;
+}
 
 function hook(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', sweep);
+  if (signalsOwnedByCaller) return;
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
       sweep();

@@ -10,6 +10,7 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../harness/ports';
+import { signalsLeftToCaller } from '../../harness/tools';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');
 export const CODE_SERVER_ENTRY = join(REPO_ROOT, 'node_modules/code-server/out/node/entry.js');
@@ -74,6 +75,7 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const child of live) killGroup(child, 'SIGKILL');
   });
+  if (signalsLeftToCaller()) return;
   for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(sig, () => {
       for (const child of live) killGroup(child, 'SIGKILL');
