@@ -397,19 +397,19 @@ export interface StandardImages {
  * with WORKDIR/ENV between COPY lines does, and ends with LABEL and CMD.
  */
 export async function seedStandardImages(registryHost: string, opts: { creds?: Creds } = {}): Promise<StandardImages> {
-  const [base1, base2] = await Promise.all([
-    buildImage({
-      layers: [{ files: { '/etc/base-version': '1', '/base1-only.txt': 'only in base 1\n' }, createdBy: 'ADD base1 /' }],
-      config: { env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], cmd: ['/bin/sh'] },
-    }),
-    buildImage({
-      layers: [
-        { files: { '/etc/base-version': '2', '/base2-only.txt': 'only in base 2\n' }, createdBy: 'ADD base2 /' },
-        { files: { '/etc/base2-extra.conf': 'extra=1\n' }, createdBy: 'RUN configure base2' },
-      ],
-      config: { env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASE=2'], cmd: ['/bin/sh'] },
-    }),
-  ]);
+  // One after the other: base:2 is built (its config's `created`) after base:1, as a newer
+  // release is, and the Dockerfile CodeLens offers moving a pin only to a newer image.
+  const base1 = await buildImage({
+    layers: [{ files: { '/etc/base-version': '1', '/base1-only.txt': 'only in base 1\n' }, createdBy: 'ADD base1 /' }],
+    config: { env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], cmd: ['/bin/sh'] },
+  });
+  const base2 = await buildImage({
+    layers: [
+      { files: { '/etc/base-version': '2', '/base2-only.txt': 'only in base 2\n' }, createdBy: 'ADD base2 /' },
+      { files: { '/etc/base2-extra.conf': 'extra=1\n' }, createdBy: 'RUN configure base2' },
+    ],
+    config: { env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASE=2'], cmd: ['/bin/sh'] },
+  });
   const app1 = await buildImage({
     base: base1,
     layers: [

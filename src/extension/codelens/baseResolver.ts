@@ -1,5 +1,6 @@
 import { isUserError, UserError } from '../../core/errors';
 import { formatPlatform, imageChildren } from '../../core/rebase/fetchImage';
+import { PlatformLike, platformAccepts } from '../../core/rebase/platformMatch';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { RegistryClient } from '../../core/registry/client';
 import { memoized } from '../../core/util/memo';
@@ -11,8 +12,6 @@ export interface ResolvedBase {
   platforms: string[];
   /** For an index: its platform images, which name the same base as the index itself. */
   children?: Array<{ digest: string; platform: string }>;
-  /** `created` of the image (of its first platform for an index). */
-  created?: string;
 }
 
 export type Resolution = { ok: true; value: ResolvedBase } | { ok: false; error: UserError };
@@ -22,7 +21,8 @@ const TTL_MS = 5 * 60 * 1000;
 /**
  * Looks up what a tag points to for the CodeLens. A tag costs one HEAD per TTL (a HEAD does not
  * count against Docker Hub's pull limit); what a digest names never changes, so its platforms
- * and date are fetched once and kept. Lookups of the same image share one request.
+ * (and, for a pin, its build date) are fetched once and kept. Lookups of the same image share
+ * one request.
  */
 export class BaseResolver {
   private readonly byTag = new Map<string, { at: number; promise: Promise<Resolution> }>();
@@ -57,6 +57,34 @@ export class BaseResolver {
     }
   }
 
+  /**
+   * When the image `digest` names was built (`created` of its config), and for which platform.
+   * Of an index, the image for `platform` (else its first) is read: the dates of one platform
+   * compare like with like, and it costs one manifest and one config, both kept by the cache.
+   * Undefined fields when it cannot be read (a deleted pin): nothing is claimed then.
+   */
+  async created(reference: string, digest: string, platform?: PlatformLike): Promise<{ created?: string; platform?: PlatformLike }> {
+    try {
+      const ref = parseReferenceWithDefaultTag(reference);
+      const at = { registry: ref.registry, repository: ref.repository, reference: digest };
+      const cache = this.cache();
+      const index = await cache.index(at);
+      let child = at;
+      if (index) {
+        const children = imageChildren(index.manifest);
+        const chosen = (platform && children.find((c) => platformAccepts(platform, c.platform!))) ?? children[0];
+        if (!chosen) return {};
+        child = { ...at, reference: chosen.digest };
+      }
+      const image = await cache.image(child);
+      if (!image) return {};
+      const { os, architecture, variant } = image.config;
+      return { created: image.config.created, platform: { os, architecture, variant } };
+    } catch {
+      return {};
+    }
+  }
+
   /** Forgets tag lookups (after sign-in, or when the user asks to retry). */
   clear(): void {
     this.byTag.clear();
@@ -80,15 +108,14 @@ export class BaseResolver {
     const cache = this.cache();
     const index = await cache.index(ref);
     if (index) {
+      // The platforms are in the index itself; dates are read only for a pin (see created()).
       const children = imageChildren(index.manifest);
-      const first = children[0] ? await cache.image({ ...ref, reference: children[0].digest }) : undefined;
       return {
         platforms: children.map((c) => formatPlatform(c.platform!)),
         children: children.map((c) => ({ digest: c.digest, platform: formatPlatform(c.platform!) })),
-        created: first?.config.created,
       };
     }
     const image = await cache.image(ref);
-    return { platforms: image ? [formatPlatform(image.config)] : [], created: image?.config.created };
+    return { platforms: image ? [formatPlatform(image.config)] : [] };
   }
 }

@@ -2,10 +2,16 @@ import * as vscode from 'vscode';
 import { shortDigest } from '../../core/digest';
 import { analyzeDockerfile, FromEntry, rootImage } from '../../core/dockerfile/froms';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
-import { sameBase } from '../../core/rebase/baseIdentity';
+import { oneLine } from '../../shared/sanitize';
 import { BaseResolver } from './baseResolver';
+import { NewerTags, TAG_LIMIT } from './newerTags';
+import { pinCommand } from './pinLens';
+import { problemCommand } from './problems';
 
 type LensKind = 'base' | 'pin';
+
+/** How long the lenses wait for a tag list before they show without its hint. */
+const LIST_WAIT_MS = 1500;
 
 /** A lens that knows which FROM it belongs to, so resolving it needs no second parse. */
 class FromLens extends vscode.CodeLens {
@@ -20,8 +26,9 @@ class FromLens extends vscode.CodeLens {
 }
 
 /**
- * CodeLenses above FROM lines. provideCodeLenses only parses (no network, so it is instant);
- * resolveCodeLens does the registry lookups, through a cache shared by all lenses.
+ * CodeLenses above FROM lines. provideCodeLenses parses, and reads the tag lists of the FROMs'
+ * lines (one per repository and TTL); resolveCodeLens does the other registry lookups, through
+ * a cache shared by all lenses.
  */
 export class FromCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -30,15 +37,40 @@ export class FromCodeLensProvider implements vscode.CodeLensProvider {
   constructor(
     readonly resolver: BaseResolver,
     private readonly enabled: () => boolean,
+    /** Tag lists of the FROMs' repositories, for the newer tag of each FROM's line. */
+    readonly newerTags: NewerTags,
   ) {}
 
   refresh(): void {
     this.changed.fire();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  /**
+   * Instant when the tag lists of the FROMs' lines are known (the usual case); a list not read
+   * yet, or older than its TTL, is waited for up to LIST_WAIT_MS. The lenses of a line must not
+   * change shape after they were shown: VS Code applies a resolve still in flight for the old
+   * lenses to the new ones by position, so a hint added by a later redraw could get another
+   * lens's command.
+   */
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] | Promise<vscode.CodeLens[]> {
     if (!this.enabled()) return [];
     const froms = analyzeDockerfile(document.getText());
+    const unknown = froms.filter((f) => hasLine(f) && !this.newerTags.peek(f.reference!).fresh).map((f) => f.reference!);
+    if (unknown.length === 0) return this.lensesOf(froms, document.uri);
+    let done = false;
+    const read = Promise.all(unknown.map((r) => this.newerTags.refresh(r)));
+    // Past the wait, the lenses come without the hint; a redraw when the list arrives adds it
+    // (a slow registry: the one case where the shape changes, see above).
+    void read.then((changed) => {
+      if (done && changed.some(Boolean)) this.changed.fire();
+    });
+    return Promise.race([read, new Promise((r) => setTimeout(r, LIST_WAIT_MS))]).then(() => {
+      done = true;
+      return this.lensesOf(froms, document.uri);
+    });
+  }
+
+  private lensesOf(froms: FromEntry[], uri: vscode.Uri): vscode.CodeLens[] {
     const lenses: vscode.CodeLens[] = [];
     const final = froms.at(-1);
     const finalBase = final ? rootImage(froms, final) : undefined;
@@ -49,15 +81,16 @@ export class FromCodeLensProvider implements vscode.CodeLensProvider {
         continue;
       }
       if (entry.kind !== 'image') continue; // scratch and earlier stages have no registry image
-      lenses.push(new FromLens(line, 'base', entry, document.uri));
-      if (entry.pinnedDigest && entry.taggedReference && entry.digestRange) lenses.push(new FromLens(line, 'pin', entry, document.uri));
+      lenses.push(new FromLens(line, 'base', entry, uri));
+      if (entry.pinnedDigest && entry.taggedReference && entry.digestRange) lenses.push(new FromLens(line, 'pin', entry, uri));
+      lenses.push(...this.newerLenses(entry, entry === finalBase, uri));
       if (entry === finalBase) {
         lenses.push(
           new vscode.CodeLens(line, {
             title: '$(git-pull-request-go-to-changes) Rebase image onto this base…',
             tooltip: `Rebase the image this Dockerfile builds onto ${entry.reference}`,
             command: 'imageRebase.rebaseFromDockerfile',
-            arguments: [document.uri.toString(), entry.reference],
+            arguments: [uri.toString(), entry.reference],
           }),
         );
       }
@@ -67,81 +100,56 @@ export class FromCodeLensProvider implements vscode.CodeLensProvider {
 
   async resolveCodeLens(lens: vscode.CodeLens): Promise<vscode.CodeLens> {
     if (!(lens instanceof FromLens)) return lens;
-    return lens.kind === 'base' ? this.resolveBase(lens) : this.resolvePin(lens);
+    lens.command = lens.kind === 'base' ? await this.baseCommand(lens.entry.reference!) : await pinCommand(this.resolver, lens.entry, lens.uri);
+    return lens;
   }
 
-  private async resolveBase(lens: FromLens): Promise<FromLens> {
-    const reference = lens.entry.reference!;
+  private async baseCommand(reference: string): Promise<vscode.Command> {
     const r = await this.resolver.resolve(reference);
-    if (r.ok) {
-      lens.command = {
-        title: `$(package) ${shortDigest(r.value.digest)}…  ${r.value.platforms.join(', ')}`,
-        tooltip: `${reference}\n${r.value.digest}`,
+    if (!r.ok) return problemCommand(reference, r.error.code, r.error.message);
+    return {
+      title: `$(package) ${shortDigest(r.value.digest)}…  ${oneLine(r.value.platforms.join(', '), 120)}`,
+      tooltip: `${reference}\n${r.value.digest}`,
+      command: 'imageRebase.openManifestOf',
+      arguments: [reference],
+    };
+  }
+
+  /** The hint of a newer tag of the FROM's line, from the tag list read before. */
+  private newerLenses(entry: FromEntry, isFinalBase: boolean, uri: vscode.Uri): vscode.CodeLens[] {
+    const reference = entry.reference!;
+    if (!hasLine(entry)) return [];
+    const newer = this.newerTags.peek(reference).newer;
+    if (!newer) return [];
+    const line = new vscode.Range(entry.range.start.line, 0, entry.range.start.line, 0);
+    const ref = parseReferenceWithDefaultTag(newer.reference);
+    const name = oneLine(`${ref.repository.replace(/^library\//, '')}:${newer.tag}`, 120);
+    const tag = oneLine(parseReferenceWithDefaultTag(reference).tag ?? '', 80);
+    const among = newer.truncated ? ` among its first ${TAG_LIMIT} tags` : '';
+    const lenses = [
+      new vscode.CodeLens(line, {
+        title: `$(arrow-up) Newer base: ${name}`,
+        tooltip: `${newer.reference} is the newest tag of the line of "${tag}"${among} (same variant and precision, a greater version). Click to open its manifest.`,
         command: 'imageRebase.openManifestOf',
-        arguments: [reference],
-      };
-    } else {
-      lens.command = problemCommand(reference, r.error.code, r.error.message);
+        arguments: [newer.reference],
+      }),
+    ];
+    // Only the final image's base can be swapped by a rebase; a build stage's is only hinted at.
+    if (isFinalBase) {
+      lenses.push(
+        new vscode.CodeLens(line, {
+          title: `Rebase onto ${name}…`,
+          tooltip: `Rebase the image this Dockerfile builds onto ${newer.reference}`,
+          command: 'imageRebase.rebaseFromDockerfile',
+          arguments: [uri.toString(), newer.reference],
+        }),
+      );
     }
-    return lens;
-  }
-
-  /**
-   * The pinned digest against what the written tag points to now. A pin of one platform image of
-   * the tag's index, or of an index that lists the image the tag now names, is the same base.
-   */
-  private async resolvePin(lens: FromLens): Promise<FromLens> {
-    const entry = lens.entry;
-    const pinned = entry.pinnedDigest!;
-    const r = await this.resolver.resolve(entry.taggedReference!);
-    if (!r.ok) {
-      lens.command = problemCommand(entry.taggedReference!, r.error.code, r.error.message);
-      return lens;
-    }
-    const now = { digest: r.value.digest, children: r.value.children?.map((c) => c.digest) };
-    const tag = tagOf(entry.taggedReference!);
-    if (r.value.digest === pinned) {
-      lens.command = { title: `$(check) pinned digest is current for ${tag}`, command: '' };
-    } else if (sameBase({ digest: pinned }, now)) {
-      const platform = r.value.children?.find((c) => c.digest === pinned)?.platform;
-      lens.command = {
-        title: `$(check) pinned digest is current for ${tag} (its ${platform} image)`,
-        tooltip: `${entry.taggedReference} points to ${r.value.digest}, an index that lists ${pinned}`,
-        command: '',
-      };
-    } else if (!now.children && sameBase((await this.resolver.pinned(entry.taggedReference!, pinned)) ?? { digest: pinned }, now)) {
-      lens.command = {
-        title: `$(check) pinned digest is current for ${tag} (an index of its image)`,
-        tooltip: `${entry.taggedReference} points to ${r.value.digest}, which the pinned index ${pinned} lists`,
-        command: '',
-      };
-    } else {
-      const d = entry.digestRange!;
-      const when = r.value.created ? ` (pushed ${r.value.created.slice(0, 10)})` : '';
-      lens.command = {
-        title: `$(arrow-up) Newer base available${when}`,
-        tooltip: `${entry.taggedReference} now points to ${r.value.digest}; update the pin`,
-        command: 'imageRebase.updatePin',
-        arguments: [lens.uri.toString(), [d.start.line, d.start.character, d.end.line, d.end.character], pinned, r.value.digest],
-      };
-    }
-    return lens;
+    return lenses;
   }
 }
 
-function tagOf(reference: string): string {
-  return parseReferenceWithDefaultTag(reference).tag ?? 'latest';
-}
-
-/** Short, actionable lens text for a failed lookup: no notification, the lens says it. */
-function problemCommand(reference: string, code: string, message: string): vscode.Command {
-  const registry = parseReferenceWithDefaultTag(reference).registry;
-  if (code === 'auth' || code === 'denied') {
-    return { title: `base: sign in to ${registry}`, tooltip: message, command: 'imageRebase.signIn', arguments: [registry] };
-  }
-  if (code === 'unreachable') {
-    return { title: `base: ${registry} unreachable — retry`, tooltip: message, command: 'imageRebase.refreshCodeLenses' };
-  }
-  if (code === 'not-found') return { title: 'base: not found in its registry', tooltip: message, command: '' };
-  return { title: `base: ${message.slice(0, 80)}`, tooltip: message, command: '' };
+/** An unpinned FROM whose tag reads as a version: its line may have a newer tag. */
+function hasLine(entry: FromEntry): boolean {
+  return entry.kind === 'image' && !entry.pinnedDigest && NewerTags.onLine(entry.reference!);
 }

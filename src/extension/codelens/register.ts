@@ -4,6 +4,7 @@ import { pickImage } from '../rebase/pickImage';
 import { Services } from '../services';
 import { documentUri } from '../documents/manifestDocuments';
 import { BaseResolver } from './baseResolver';
+import { NewerTags } from './newerTags';
 import { FromCodeLensProvider } from './provider';
 
 const BUILT_IMAGE_KEY = 'imageRebase.builtImage:';
@@ -12,9 +13,11 @@ const BUILT_IMAGE_KEY = 'imageRebase.builtImage:';
 export function register(services: Services): { disposables: vscode.Disposable[]; provider: FromCodeLensProvider } {
   const enabled = () => vscode.workspace.getConfiguration('imageRebase').get<boolean>('codeLens.enabled', true);
   const resolver = new BaseResolver(() => services.client, () => services.cache);
-  const provider = new FromCodeLensProvider(resolver, enabled);
+  const newerTags = new NewerTags(() => services.client);
+  const provider = new FromCodeLensProvider(resolver, enabled, newerTags);
   const refresh = () => {
     resolver.clear();
+    newerTags.clear();
     provider.refresh();
   };
 
