@@ -4,10 +4,12 @@
  */
 import type { PackagesState, PreviewModel, PushStatus } from '../src/shared/previewProtocol';
 import { renderConfigMerge } from './configMergeSection';
+import { digestRef } from './digestRef';
+import { renderFieldChanges } from './fieldsSection';
 import { PackagesHandlers, createPackagesSection } from './packagesSection';
 import { append, clear, el } from './dom';
 import { ActionButton, createButton, createTag } from './toolkit';
-import { AlignedRow, FieldGroup, LayerCell, PlatformSection, alignRows, groupFieldChanges, indexSummaryView, platformSections, shortDigest, statusView, totalsView } from './viewModel';
+import { AlignedRow, LayerCell, PlatformSection, alignRows, indexSummaryView, platformSections, statusView, totalsView } from './viewModel';
 
 export interface PreviewHandlers extends PackagesHandlers {
   push(): void;
@@ -40,17 +42,17 @@ function baseFacts(m: PreviewModel) {
       'old-base',
       code(m.oldBase.reference),
       ' ',
-      code(shortDigest(m.oldBase.digest), m.oldBase.digest),
+      digestRef(m.oldBase.digest),
       el('div', { className: 'note', testId: 'old-base-note', data: { foundBy: m.oldBase.foundBy } }, m.oldBase.note),
     ),
-    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', digestRef(m.newBase.digest)),
   ];
 }
 
 /** After the target: which digest the push replaces, or that the tag is new. */
 function targetNote(m: PreviewModel): HTMLElement {
   return m.target.existingDigest
-    ? el('span', { className: 'muted' }, ' (replaces ', code(shortDigest(m.target.existingDigest), m.target.existingDigest), ')')
+    ? el('span', { className: 'muted' }, ' (replaces ', digestRef(m.target.existingDigest), ')')
     : el('span', { className: 'muted', text: ' (new tag)' });
 }
 
@@ -63,7 +65,7 @@ function renderHeader(m: PreviewModel): HTMLElement {
     ...fact('Target', 'target', code(m.target.reference), existing),
     ...fact('Platform', 'platform', m.platform),
     ...fact('New manifest digest', 'new-manifest-digest', code(m.newManifestDigest)),
-    ...fact('Source', 'source', code(m.source.reference), ' ', code(shortDigest(m.source.digest), m.source.digest)),
+    ...fact('Source', 'source', code(m.source.reference), ' ', digestRef(m.source.digest)),
     ...baseFacts(m),
   );
   return el('header', { className: 'header' }, title, facts);
@@ -113,7 +115,7 @@ function renderCell(c: LayerCell | undefined, row: AlignedRow, side: 'old' | 'ne
     el('span', { className: 'mark', text: mark.glyph, attrs: { 'aria-hidden': 'true' } }),
     el('span', { className: 'change-word', text: mark.word }),
     el('span', { className: 'index', text: c.index !== undefined ? `#${c.index}` : '', attrs: { title: c.index !== undefined ? `Layer ${c.index}` : undefined } }),
-    el('code', { className: 'digest', text: c.shortDigest, attrs: { title: c.digest } }),
+    el('span', { className: 'digest' }, digestRef(c.digest)),
     el('span', { className: 'size', text: c.sizeText, attrs: { title: `${c.size} bytes` } }),
     c.foreign && createTag('foreign (not copied)', 'foreign'),
   );
@@ -160,49 +162,6 @@ function renderLayers(m: PreviewModel, scope = '', level: 'h2' | 'h3' = 'h2'): H
   );
 }
 
-function value(v: string | undefined): HTMLElement {
-  return v === undefined ? el('span', { className: 'absent', text: '(absent)' }) : el('span', { className: 'value', text: v });
-}
-
-function renderFieldGroup(g: FieldGroup): HTMLElement {
-  return el(
-    'tbody',
-    { className: 'field-group', testId: 'field-group', data: { group: g.key } },
-    el('tr', { className: 'group-row' }, el('th', { attrs: { colspan: '3', scope: 'rowgroup' } }, g.title, el('span', { className: 'count', text: ` (${g.changes.length})` }))),
-    ...g.changes.map((c) =>
-      el(
-        'tr',
-        { className: `field-change ${c.kind}`, testId: 'field-change', data: { path: c.path, kind: c.kind } },
-        el('th', { className: 'field-path', attrs: { scope: 'row', title: c.path } }, el('code', { text: c.label })),
-        el('td', { className: 'old' }, value(c.old)),
-        el('td', { className: 'new' }, value(c.new)),
-      ),
-    ),
-  );
-}
-
-function renderFieldChanges(m: PreviewModel, scope = '', title = 'Config and manifest changes', level: 'h2' | 'h3' = 'h2'): HTMLElement {
-  const groups = groupFieldChanges(m.fieldChanges);
-  return el(
-    'section',
-    { className: 'field-changes', testId: 'field-changes', attrs: { 'aria-labelledby': hid('fields-heading', scope) } },
-    el(level, { text: `${title} (${m.fieldChanges.length})`, attrs: { id: hid('fields-heading', scope) } }),
-    groups.length === 0
-      ? el('p', { className: 'muted', text: 'No field changes.' })
-      : el(
-          'table',
-          { className: 'field-table', testId: 'field-table' },
-          el('caption', { className: 'visually-hidden', text: 'Changed fields of the config and the manifest, grouped' }),
-          tableHead([
-            ['field-path', 'Field'],
-            ['old', 'Old value'],
-            ['new', 'New value'],
-          ]),
-          ...groups.map((g) => renderFieldGroup(g)),
-        ),
-  );
-}
-
 // ---- a whole index: summary of its entries, then one section per rebased platform ----------------
 
 function renderIndexHeader(m: PreviewModel): HTMLElement {
@@ -219,9 +178,9 @@ function renderIndexHeader(m: PreviewModel): HTMLElement {
     ...fact('Target', 'target', code(m.target.reference), existing),
     ...fact('Platforms', 'platform', m.platform),
     ...fact('New index digest', 'new-manifest-digest', code(index.newDigest)),
-    ...fact('Source', 'source', code(m.source.reference), ' ', code(shortDigest(index.digest), index.digest), el('span', { className: 'muted', text: ` ${index.mediaType}` })),
+    ...fact('Source', 'source', code(m.source.reference), ' ', digestRef(index.digest), el('span', { className: 'muted', text: ` ${index.mediaType}` })),
     ...fact('Old bases', 'old-base', el('span', { className: 'muted', text: 'found for each platform, see below' })),
-    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', code(shortDigest(m.newBase.digest), m.newBase.digest)),
+    ...fact('New base', 'new-base', code(m.newBase.reference), ' ', digestRef(m.newBase.digest)),
   );
   return el('header', { className: 'header' }, title, facts);
 }
@@ -243,8 +202,8 @@ function renderIndexEntries(m: PreviewModel): HTMLElement {
       el(
         'td',
         { className: 'entry-digest' },
-        code(e.shortDigest, e.digest),
-        e.newShortDigest && e.newDigest !== e.digest && el('span', {}, ' → ', code(e.newShortDigest, e.newDigest)),
+        digestRef(e.digest),
+        e.newDigest && e.newDigest !== e.digest && el('span', {}, ' → ', digestRef(e.newDigest)),
       ),
     ),
   );
@@ -275,7 +234,7 @@ function renderPlatformSection(s: PlatformSection, i: number): HTMLElement {
     { className: 'facts' },
     ...fact('Platform', 'platform', m.platform),
     ...fact('New manifest digest', 'new-manifest-digest', code(m.newManifestDigest)),
-    ...fact('Source image', 'source', code(shortDigest(m.source.digest), m.source.digest)),
+    ...fact('Source image', 'source', digestRef(m.source.digest)),
     ...baseFacts(m),
   );
   return el(
@@ -342,7 +301,7 @@ function renderActions(handlers: PreviewHandlers, hasModel: boolean): { node: HT
     }
   }
 
-  const node = el('footer', { className: 'actions', attrs: { role: 'group', 'aria-label': 'Actions' } }, el('div', { className: 'buttons' }, push.element, rawDiff.element, cancel.element), status);
+  const node = el('div', { className: 'actions', attrs: { role: 'group', 'aria-label': 'Actions' } }, el('div', { className: 'buttons' }, push.element, rawDiff.element, cancel.element), status);
   const view: PreviewView = {
     updateStatus: (s) => {
       pushRequested = false;
@@ -383,7 +342,8 @@ export function renderPreview(root: HTMLElement, model: PreviewModel, status: Pu
         renderConfigMerge(model.configMerge),
         renderFieldChanges(model),
       );
-  append(root, main, actions.node);
+  // The actions and status come first and stay at the top (sticky): a toast cannot cover them there.
+  append(root, actions.node, main);
   actions.view.updateStatus(status);
   packageSection.update(packages);
   return { ...actions.view, updatePackages: packageSection.update };
@@ -393,7 +353,7 @@ export function renderPreview(root: HTMLElement, model: PreviewModel, status: Pu
 export function renderLoading(root: HTMLElement, handlers: PreviewHandlers): PreviewView {
   clear(root);
   const actions = renderActions(handlers, false);
-  append(root, el('main', { className: 'preview loading', testId: 'loading' }, el('h1', { text: 'Rebase preview' }), el('p', { className: 'muted', text: 'Loading the preview…' })), actions.node);
+  append(root, actions.node, el('main', { className: 'preview loading', testId: 'loading' }, el('h1', { text: 'Rebase preview' }), el('p', { className: 'muted', text: 'Loading the preview…' })));
   return actions.view;
 }
 

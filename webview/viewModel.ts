@@ -6,9 +6,11 @@
 import { formatBytes, shortDigest } from '../src/shared/format';
 import { isPreviewConfigMerge } from './configMergeView';
 import { isPackagesState } from './packagesView';
-import type { HostMessage, IndexEntryAction, LayerChange, PreviewFieldChange, PreviewIndex, PreviewIndexEntry, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
+import { isFieldNotes } from './fieldsView';
+import type { HostMessage, IndexEntryAction, LayerChange, PreviewIndex, PreviewIndexEntry, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
 
 export { formatBytes, shortDigest };
+export { groupFieldChanges, type FieldChangeView, type FieldGroup } from './fieldsView';
 
 /** One line of a Dockerfile history entry: collapse whitespace and control characters. */
 export function oneLine(s: string | undefined): string {
@@ -90,67 +92,6 @@ export function alignRows(rows: readonly PreviewLayerRow[]): AlignedRow[] {
     }
   }
   return out;
-}
-
-export interface FieldChangeView {
-  path: string;
-  /** What to show in the group: the part after the group key ("[2]", ".created_by"), or the whole path. */
-  label: string;
-  old?: string;
-  new?: string;
-  kind: 'changed' | 'added' | 'removed';
-}
-
-export interface FieldGroup {
-  /**
-   * For a collection, the path up to its first "[" (e.g. "config.rootfs.diff_ids"); plain fields
-   * (config.created, config.os.version) share one group per document, keyed "config" or "manifest".
-   */
-  key: string;
-  title: string;
-  changes: FieldChangeView[];
-}
-
-const GROUP_TITLES: Record<string, string> = {
-  config: 'Config fields',
-  manifest: 'Manifest fields',
-  'config.rootfs.diff_ids': 'Layer diff IDs (config.rootfs.diff_ids)',
-  'config.history': 'History (config.history)',
-  'manifest.layers': 'Manifest layers (manifest.layers)',
-  'manifest.annotations': 'Manifest annotations (manifest.annotations)',
-  'config.config.Labels': 'Labels (config.config.Labels)',
-  index: 'Index fields',
-  'index.manifests': 'Index entries (index.manifests)',
-  'index.annotations': 'Index annotations (index.annotations)',
-};
-
-function groupKey(path: string): string {
-  const bracket = path.indexOf('[');
-  if (bracket > 0) return path.slice(0, bracket);
-  const dot = path.indexOf('.');
-  return dot > 0 ? path.slice(0, dot) : path;
-}
-
-/**
- * Groups field changes: each collection (diff_ids, history, annotations…) is a group, and the
- * plain fields of a document (config.created, config.os.version…) form one more. Groups keep the
- * order in which they first appear, and changes keep their order inside a group.
- */
-export function groupFieldChanges(changes: readonly PreviewFieldChange[]): FieldGroup[] {
-  const groups = new Map<string, FieldGroup>();
-  for (const c of changes) {
-    const key = groupKey(c.path);
-    let g = groups.get(key);
-    if (!g) {
-      g = { key, title: GROUP_TITLES[key] ?? key, changes: [] };
-      groups.set(key, g);
-    }
-    let label = c.path;
-    if (c.path.startsWith(key) && c.path.length > key.length) label = c.path.slice(key.length).replace(/^\./, '');
-    const kind = c.old === undefined ? 'added' : c.new === undefined ? 'removed' : 'changed';
-    g.changes.push({ path: c.path, label, old: c.old, new: c.new, kind });
-  }
-  return [...groups.values()];
 }
 
 export interface TotalsView {
@@ -320,7 +261,11 @@ export function isPreviewModel(v: unknown): v is PreviewModel {
   if (v.index !== undefined && !isPreviewIndex(v.index)) return false;
   const refs = ['source', 'target', 'oldBase', 'newBase'].every((k) => isObject(v[k]) && typeof (v[k] as Record<string, unknown>).reference === 'string');
   const rows = Array.isArray(v.rows) && v.rows.every((r) => isObject(r) && typeof r.digest === 'string' && (r.change === 'kept' || r.change === 'removed' || r.change === 'added'));
-  const fields = Array.isArray(v.fieldChanges) && v.fieldChanges.every((f) => isObject(f) && typeof f.path === 'string');
+  const optional = (x: unknown) => x === undefined || typeof x === 'string';
+  const fields =
+    Array.isArray(v.fieldChanges) &&
+    v.fieldChanges.every((f) => isObject(f) && typeof f.path === 'string' && optional(f.old) && optional(f.new) && optional(f.label) && optional(f.note) && optional(f.group)) &&
+    isFieldNotes(v.fieldNotes);
   const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string');
   const merge = v.configMerge === undefined || isPreviewConfigMerge(v.configMerge);
   return refs && rows && fields && warnings && merge && isObject(v.totals) && typeof v.platform === 'string' && typeof v.newManifestDigest === 'string';

@@ -18,11 +18,43 @@ export interface PreviewLayerRow {
   foreign: boolean;
 }
 
+/**
+ * The groups of "Config and manifest changes", in the order they are shown: base layers swapped
+ * (manifest.layers, config.rootfs.diff_ids and config.history aligned by part), platform fields,
+ * other config fields, container settings (config.config), manifest annotations, other manifest
+ * fields, digests and sizes; for an index: its fields, its entries, its annotations.
+ */
+export type PreviewFieldGroupKey =
+  | 'base-layers'
+  | 'platform'
+  | 'config-fields'
+  | 'settings'
+  | 'manifest-annotations'
+  | 'manifest-fields'
+  | 'sizes'
+  | 'index-fields'
+  | 'index-entries'
+  | 'index-annotations';
+
+/** One real change: a value that differs between the source and what Push writes. */
 export interface PreviewFieldChange {
-  /** Dotted path in the config or manifest, e.g. "config.rootfs.diff_ids[2]", "manifest.annotations[org.opencontainers.image.base.name]". */
+  /** Path in the config or manifest, e.g. "config.os.version", "manifest.layers[0]", "manifest.annotations[org.opencontainers.image.base.name]". */
   path: string;
+  /** Unset on one side when the value is absent there (a removed base layer has no new value). */
   old?: string;
   new?: string;
+  /** Where it is listed; absent in models saved by older versions (then grouped by path). */
+  group?: PreviewFieldGroupKey;
+  /** The name shown for it, e.g. "Old base layer 1", "Env BASE", "os.version" (default: from the path). */
+  label?: string;
+  /** One more line, e.g. a layer's size and the history line that made it. */
+  note?: string;
+}
+
+/** A line saying what did not change ("Kept unchanged: 2 app layers…"): shown in its group, not counted. */
+export interface PreviewFieldNote {
+  group: PreviewFieldGroupKey;
+  text: string;
 }
 
 /** How the rebase treated a config key (see src/core/rebase/configMerge.ts for the rules). */
@@ -58,7 +90,10 @@ export interface PreviewModel {
   platform: string;
   newManifestDigest: string;
   rows: PreviewLayerRow[];
+  /** Only real changes: their number is the count the preview shows. */
   fieldChanges: PreviewFieldChange[];
+  /** What the change list leaves out because it is kept as it was. */
+  fieldNotes?: PreviewFieldNote[];
   totals: {
     oldLayers: number;
     newLayers: number;

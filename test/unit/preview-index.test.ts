@@ -53,8 +53,8 @@ const attestation: Descriptor = {
   annotations: { 'vnd.docker.reference.digest': app.amd64.manifest.digest, 'vnd.docker.reference.type': 'attestation-manifest' },
 };
 
-function prepare(targetRegistry = 'r.example'): PreparedIndexRebase {
-  const idx = indexOf([entry(app.amd64), entry(app.arm64), attestation]);
+function prepare(targetRegistry = 'r.example', order: Descriptor[] = [entry(app.amd64), entry(app.arm64), attestation]): PreparedIndexRebase {
+  const idx = indexOf(order);
   const source: IndexSource = { reference: 'r.example/app:1', repo: { registry: 'r.example', repository: 'app' }, index: idx, images: new Map([app.amd64, app.arm64].map((i) => [i.manifest.digest, i])), others: new Map() };
   const baseIdx = indexOf([entry(nb.amd64), entry(nb.arm64)]);
   const newBase: BaseImages = { reference: 'r.example/base:2', repo: { registry: 'r.example', repository: 'base' }, digest: baseIdx.digest, isIndex: true, images: [nb.amd64, nb.arm64].map((docs, i) => ({ descriptor: baseIdx.manifest.manifests[i], docs })) };
@@ -113,4 +113,30 @@ test('indexPreviewModel: bytes to move count each blob once across platforms, on
   for (const l of [...old.amd64.manifest.manifest.layers, ...old.arm64.manifest.manifest.layers]) blobs.delete(l.digest);
   // The layer "shared" is in both images: once.
   assert.equal(m.totals.bytesToMove, [...blobs.values()].reduce((n, s) => n + s, 0));
+});
+
+test('indexPreviewModel: the index changes align each entry with its outcome, so a dropped entry shifts nothing', () => {
+  // The attestation sits between the two images: dropping it must not make arm64 look changed
+  // against the attestation's old place, as a position-by-position comparison would.
+  const prepared = prepare('r.example', [entry(app.amd64), attestation, entry(app.arm64)]);
+  const m = indexPreviewModel(prepared);
+  const [amd, arm] = prepared.plan.children;
+  assert.deepEqual(
+    m.fieldChanges.map((f) => [f.group, f.path, f.label, f.old, f.new]),
+    [
+      ['index-entries', 'index.manifests[0].digest', 'linux/amd64 digest', app.amd64.manifest.digest, amd.plan.newManifestDigest],
+      ['index-entries', 'index.manifests[0].size', 'linux/amd64 size', `${app.amd64.manifest.bytes.length} bytes`, `${amd.plan.newManifestBytes.length.toLocaleString('en-US')} bytes`],
+      ['index-entries', 'index.manifests[1]', 'attestation (dropped)', attestation.digest, undefined],
+      ['index-entries', 'index.manifests[2].digest', 'linux/arm64 digest', app.arm64.manifest.digest, arm.plan.newManifestDigest],
+      ['index-entries', 'index.manifests[2].size', 'linux/arm64 size', `${app.arm64.manifest.bytes.length} bytes`, `${arm.plan.newManifestBytes.length.toLocaleString('en-US')} bytes`],
+    ],
+  );
+  assert.match(m.fieldChanges[2].note ?? '', /^dropped: it describes the source image/);
+  assert.deepEqual(m.fieldNotes, [], 'no entry is kept as it was');
+  assert.ok(isPreviewModel(m));
+  // Each platform's own list is aligned too: its base layers, not every shifted entry.
+  for (const e of m.index!.entries.filter((x) => x.model)) {
+    assert.ok(e.model!.fieldChanges.every((f) => !/^config\.rootfs\.diff_ids|^config\.history\[/.test(f.path) || f.group === 'base-layers'));
+    assert.equal(e.model!.fieldChanges.filter((f) => f.group === 'base-layers' && f.path.startsWith('manifest.layers')).length, 3, '1 old base layer removed, 2 new added');
+  }
 });

@@ -1,7 +1,8 @@
-import { PreviewConfigMerge, PreviewFieldChange, PreviewIndexEntry, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
+import { PreviewConfigMerge, PreviewIndexEntry, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
 import { decisionLabel } from './configMerge';
 import { formatPlatform } from './fetchImage';
 import { RebasePlan } from './plan';
+import { imageFieldChanges, indexFieldChanges } from './previewFields';
 import { AnyPreparedRebase, PreparedIndexRebase, PreparedRebase, isIndexRebase, preparedChild } from './rebase';
 
 export interface PreviewExtra {
@@ -16,12 +17,13 @@ export function anyPreviewModel(prepared: AnyPreparedRebase, extra: PreviewExtra
 
 /**
  * What the Rebase Preview shows, computed from a prepared rebase alone (pure, like the plan):
- * aligned layer rows, field-level changes of config and manifest, totals and warnings.
+ * aligned layer rows, the real changes of config and manifest (previewFields.ts), totals and warnings.
  */
 export function previewModel(prepared: PreparedRebase, extra: PreviewExtra = {}): PreviewModel {
   const plan = prepared.plan;
   const rows = layerRows(plan);
   const count = (c: string) => rows.filter((r) => r.change === c).length;
+  const fields = imageFieldChanges(plan);
   return {
     source: { reference: plan.source.reference, digest: plan.source.digest },
     target: { reference: plan.target.reference, existingDigest: extra.existingTargetDigest },
@@ -30,10 +32,8 @@ export function previewModel(prepared: PreparedRebase, extra: PreviewExtra = {})
     platform: formatPlatform(plan.newConfig) + (plan.newConfig['os.version'] ? ` (${plan.newConfig['os.version']})` : ''),
     newManifestDigest: plan.newManifestDigest,
     rows,
-    fieldChanges: [
-      ...fieldChanges('config', plan.oldConfig, plan.newConfig),
-      ...fieldChanges('manifest', { annotations: plan.oldManifest.annotations ?? {}, mediaType: plan.oldManifest.mediaType }, { annotations: plan.newManifest.annotations ?? {}, mediaType: plan.newManifest.mediaType }),
-    ],
+    fieldChanges: fields.changes,
+    fieldNotes: fields.notes,
     totals: {
       oldLayers: plan.oldManifest.layers.length,
       newLayers: plan.newManifest.layers.length,
@@ -90,6 +90,7 @@ export function indexPreviewModel(prepared: PreparedIndexRebase, extra: PreviewE
   const models = entries.flatMap((e) => (e.model ? [e.model] : []));
   const first = models[0];
   const sum = (k: keyof PreviewModel['totals']) => models.reduce((n, m) => n + m.totals[k], 0);
+  const fields = indexFieldChanges(plan);
   return {
     source: { reference: plan.source.reference, digest: plan.source.digest },
     target: { reference: plan.target.reference, existingDigest: extra.existingTargetDigest },
@@ -98,7 +99,8 @@ export function indexPreviewModel(prepared: PreparedIndexRebase, extra: PreviewE
     platform: entries.filter((e) => e.action === 'rebased' && e.platform).map((e) => e.platform).join(', '),
     newManifestDigest: plan.newIndexDigest,
     rows: [],
-    fieldChanges: fieldChanges('index', plan.oldIndex, plan.newIndex),
+    fieldChanges: fields.changes,
+    fieldNotes: fields.notes,
     totals: {
       oldLayers: sum('oldLayers'),
       newLayers: sum('newLayers'),
@@ -142,28 +144,4 @@ function layerRows(plan: RebasePlan): PreviewLayerRow[] {
 /** Layers cross this machine only when the target is on another registry than their origin. */
 function bytesToMove(plan: RebasePlan): number {
   return plan.requiredBlobs.filter((b) => b.from.registry !== plan.target.repo.registry).reduce((n, b) => n + b.descriptor.size, 0);
-}
-
-/** Leaf-by-leaf differences of two JSON documents, as dotted paths with printable values. */
-export function fieldChanges(prefix: string, before: unknown, after: unknown): PreviewFieldChange[] {
-  const a = flatten(before, prefix);
-  const b = flatten(after, prefix);
-  const out: PreviewFieldChange[] = [];
-  for (const [path, value] of a) {
-    if (!b.has(path)) out.push({ path, old: value });
-    else if (b.get(path) !== value) out.push({ path, old: value, new: b.get(path) });
-  }
-  for (const [path, value] of b) if (!a.has(path)) out.push({ path, new: value });
-  return out;
-}
-
-function flatten(value: unknown, path: string, into = new Map<string, string>()): Map<string, string> {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => flatten(v, `${path}[${i}]`, into));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) flatten(v, /^[A-Za-z_][\w]*$/.test(k) ? `${path}.${k}` : `${path}[${k}]`, into);
-  } else if (value !== undefined) {
-    into.set(path, typeof value === 'string' ? value : JSON.stringify(value));
-  }
-  return into;
 }

@@ -37,7 +37,9 @@ describe('Rebase Image command', function () {
     assert.deepEqual(model.rows.map((r) => r.change), ['removed', 'added', 'added', 'kept', 'kept']);
     assert.deepEqual(model.rows.filter((r) => r.change === 'kept').map((r) => r.digest), SEED.app1Layers.slice(1));
     assert.equal(model.totals.bytesToMove, 0);
-    assert.ok(model.fieldChanges.some((f) => f.path === 'config.rootfs.diff_ids[0]'));
+    // Base layers aligned (1 removed, 2 added), the shifted app entries not listed as changes.
+    assert.deepEqual(model.fieldChanges.filter((f) => f.path.startsWith('manifest.layers')).map((f) => [f.label, f.old ?? f.new]), [['Old base layer 1', SEED.app1Layers[0]], ...model.rows.filter((r) => r.change === 'added').map((r, i) => [`New base layer ${i + 1}`, r.digest])]);
+    assert.ok(!model.fieldChanges.some((f) => f.path.startsWith('config.rootfs.diff_ids') || SEED.app1Layers.slice(1).includes(f.old ?? f.new)));
     assert.ok(model.fieldChanges.some((f) => f.path === 'manifest.annotations[org.opencontainers.image.base.name]' && f.new === `${REGISTRY}/base:2`));
     assert.equal(await tagDigest('app', 'ext-rebased'), undefined, 'the dry run wrote nothing');
 
