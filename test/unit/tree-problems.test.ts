@@ -75,7 +75,7 @@ describe('tree rows for failed pages', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const p = describeProblem(await tags('app', `127.0.0.1:${port}`), 'tags', false);
-    assert.deepEqual([p.action, p.label], ['retry', 'Registry unreachable — Retry']);
+    assert.deepEqual([p.action, p.label], ['retry', 'Unreachable — Retry']);
   });
 
   test('an answer cut short: "connection lost"', async () => {

@@ -16,13 +16,14 @@ export type PassingFailure = 'timeout' | 'busy' | 'dropped' | 'server' | 'unreac
 
 // A retry row shows an inline Retry icon on hover, which takes ~20 px from the label: these stay
 // under ~180 px of the default 13 px font, so they are whole even under a tag in a 300 px sidebar
-// (test/vscode/ui/faults.ui.ts measures one). "Registry unreachable" predates that budget.
+// (test/vscode/ui/faults.ui.ts and tree.ui.ts measure them). The registry row above says which
+// registry, so "Unreachable" needs no "Registry" to fit.
 const RETRY_LABELS: Record<PassingFailure, string> = {
   timeout: 'Registry timed out — Retry',
   busy: 'Registry busy — Retry later',
   dropped: 'Connection lost — Retry',
   server: 'Registry error — Retry',
-  unreachable: 'Registry unreachable — Retry',
+  unreachable: 'Unreachable — Retry',
 };
 
 /** The core's failure kind (UserError.detail) as the row words it. */
@@ -58,4 +59,45 @@ export function describeProblem(e: unknown, what: string, catalog: boolean): Row
     };
   }
   return { action: 'none', label: `Could not load ${what}`, message };
+}
+
+/**
+ * What a registry row says about its registry without being expanded: the state of its last
+ * answer (a /v2/ check, or a catalog page). `severity` picks the icon; `description` is the few
+ * words beside the host; `message` the core's sentence for the tooltip.
+ */
+export interface RegistryHealth {
+  severity: 'warning' | 'error';
+  description: string;
+  message: string;
+  /** The row's Sign In… is what helps. */
+  signIn: boolean;
+}
+
+const HEALTH_WORDS: Record<PassingFailure, string> = {
+  timeout: 'timed out',
+  busy: 'busy',
+  dropped: 'connection lost',
+  server: 'server error',
+  unreachable: 'unreachable',
+};
+
+/**
+ * The health a failure tells about its registry. `check` is a GET /v2/ (Add Registry, the check
+ * on refresh): anything but an answer, a refusal or a busy signal there means "not a registry".
+ * For a catalog page, a registry without a catalog (Docker Hub, GHCR) is healthy.
+ */
+export function registryHealth(e: unknown, phase: 'check' | 'catalog'): RegistryHealth | undefined {
+  const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+  if (isUserError(e) && (e.code === 'auth' || e.code === 'denied')) {
+    return { severity: 'warning', description: 'sign in required', message, signIn: true };
+  }
+  const passing = passingFailure(e);
+  if (passing) return { severity: passing === 'busy' ? 'warning' : 'error', description: HEALTH_WORDS[passing], message, signIn: false };
+  if (isUserError(e) && e.code === 'cancelled') return undefined;
+  if (phase === 'catalog') {
+    if (isUserError(e) && (e.code === 'not-found' || e.code === 'registry' || e.code === 'unsupported')) return undefined;
+    return { severity: 'error', description: 'error', message, signIn: false };
+  }
+  return { severity: 'error', description: 'not a registry', message, signIn: false };
 }

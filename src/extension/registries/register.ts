@@ -2,18 +2,10 @@ import * as vscode from 'vscode';
 import { parseReference } from '../../core/reference';
 import { Services } from '../services';
 import { updateList } from '../settings';
-import { dockerConfigRegistries } from './dockerConfigRegistries';
+import { addRegistry, removeRegistry, type AddRegistryOptions, type RemoveRegistryOptions } from './registryCommands';
 import { LayerNode, ConfigNode, LoadMoreNode, MessageNode, Node, PlatformNode, RegistryNode, RepositoryNode, TagNode } from './nodes';
 import { PackagesNode } from './packagesNode';
-import { RegistriesTreeProvider, normaliseRegistry } from './treeProvider';
-
-const HOST_RE = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/;
-
-export function validateRegistryHost(value: string): string | undefined {
-  const v = normaliseRegistry(value);
-  if (!v) return 'Enter a registry host, e.g. localhost:5000 or ghcr.io.';
-  return HOST_RE.test(v) ? undefined : `"${value}" is not a registry host; use HOST or HOST:PORT, e.g. localhost:5000 or ghcr.io.`;
-}
+import { RegistriesTreeProvider } from './treeProvider';
 
 /** The Registries view and the commands that act on its rows. */
 export function register(services: Services): { disposables: vscode.Disposable[]; tree: RegistriesTreeProvider; view: vscode.TreeView<Node> } {
@@ -44,19 +36,8 @@ export function register(services: Services): { disposables: vscode.Disposable[]
       void setCount();
       tree.refresh();
     }),
-    cmd('imageRebase.addRegistry', async (given?: string) => {
-      const registry = given ?? (await pickRegistry(services));
-      if (!registry) return;
-      const problem = validateRegistryHost(registry);
-      if (problem) throw new Error(problem);
-      await updateList('registries', (l) => [...l, normaliseRegistry(registry)]);
-      services.log.info(`Added registry ${normaliseRegistry(registry)}`);
-      return normaliseRegistry(registry);
-    }),
-    cmd('imageRebase.removeRegistry', async (node?: RegistryNode) => {
-      if (!(node instanceof RegistryNode)) return;
-      await updateList('registries', (l) => l.filter((r) => normaliseRegistry(r) !== node.registry));
-    }),
+    cmd('imageRebase.addRegistry', (given?: string, opts?: AddRegistryOptions) => addRegistry(services, tree, typeof given === 'string' ? given : undefined, opts)),
+    cmd('imageRebase.removeRegistry', (node?: RegistryNode | string, opts?: RemoveRegistryOptions) => removeRegistry(services, node, opts)),
     cmd('imageRebase.addRepository', async (node?: RegistryNode | string, given?: string) => {
       const registry = node instanceof RegistryNode ? node.registry : typeof node === 'string' ? node : undefined;
       if (!registry) return;
@@ -104,34 +85,6 @@ function repositoryProblem(registry: string, value: string): string | undefined 
   } catch (e) {
     return (e as Error).message;
   }
-}
-
-async function pickRegistry(services: Services): Promise<string | undefined> {
-  const known = new Set(services.settings.registries.map(normaliseRegistry));
-  const fromDocker = (await dockerConfigRegistries(services.dockerConfig.configFile)).filter((r) => !known.has(r));
-  const qp = vscode.window.createQuickPick();
-  qp.title = 'Add Registry';
-  qp.placeholder = 'Registry host, e.g. localhost:5000 or ghcr.io';
-  const base = fromDocker.map((r) => ({ label: r, description: 'from Docker config' }));
-  qp.items = base;
-  qp.onDidChangeValue((v) => {
-    const typed = v.trim();
-    qp.items = typed && !base.some((b) => b.label === typed) ? [{ label: typed, description: validateRegistryHost(typed) ?? 'add this registry' }, ...base] : base;
-  });
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      const pick = qp.selectedItems[0]?.label ?? qp.value.trim();
-      // An invalid entry stays in the box; its row already says what is wrong.
-      if (pick && validateRegistryHost(pick)) return;
-      resolve(pick || undefined);
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
 }
 
 export function referenceOf(node: Node | undefined): string | undefined {

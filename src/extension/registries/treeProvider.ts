@@ -8,6 +8,7 @@ import { isDockerHub, registryHostname } from '../../core/auth/credentials';
 import { Services } from '../services';
 import { ImageCache } from './imageCache';
 import { Node, RegistryNode, RepositoryNode, TagNode } from './nodes';
+import { RegistryHealth, registryHealth } from './problems';
 import { PackagesNode } from './packagesNode';
 import { fleetMarks } from './fleetMarks';
 import { ensureSqlWasm, packageCacheDir } from '../packageSetup';
@@ -24,6 +25,8 @@ export interface TreeContext {
   preparePackages(): void;
   /** Aborted when the whole tree reloads: reads for rows that are gone stop. */
   packageSignal(): AbortSignal;
+  /** A registry row's state changed (a catalog answer): redraw it, collapsed or not. */
+  healthChanged(node: RegistryNode): void;
 }
 
 /** Tag descriptions need a manifest and a config each: fetched a few at a time, after the page shows. */
@@ -41,6 +44,8 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   private readonly expanded = new Set<string>();
   private readonly unseen = new Map<string, Set<TagNode>>();
   private tracking = false;
+  /** Health known before a registry's row exists (Add Registry's check), taken by the new row. */
+  private readonly knownHealth = new Map<string, RegistryHealth>();
 
   private readonly marksListener: vscode.Disposable;
 
@@ -73,6 +78,20 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     return this.packageReads.signal;
   }
 
+  healthChanged(node: RegistryNode): void {
+    this.changed.fire(node);
+  }
+
+  /** Remembers a registry's state for its row to show at once, before its own check answers. */
+  noteHealth(registry: string, health: RegistryHealth | undefined): void {
+    const node = this.roots.find((r) => r.registry === registry);
+    if (node) {
+      if (node.setHealth(health)) this.changed.fire(node);
+    } else if (health) {
+      this.knownHealth.set(registry, health);
+    }
+  }
+
   configuredRepositories(registry: string): string[] {
     const out: string[] = [];
     for (const entry of this.services.settings.repositories) {
@@ -89,8 +108,35 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
   /** Registries from settings, keeping node state (pages loaded) for those that stay. */
   registries(): RegistryNode[] {
     const wanted = this.services.settings.registries.map(normaliseRegistry);
-    this.roots = wanted.map((r) => this.roots.find((n) => n.registry === r) ?? new RegistryNode(r));
+    this.roots = wanted.map((r) => this.roots.find((n) => n.registry === r) ?? this.newRoot(r));
     return this.roots;
+  }
+
+  private newRoot(registry: string): RegistryNode {
+    const node = new RegistryNode(registry);
+    node.health = this.knownHealth.get(registry);
+    this.knownHealth.delete(registry);
+    return node;
+  }
+
+  /**
+   * GET /v2/ in the background, so a collapsed registry row says whether the registry answers
+   * (unreachable, sign in required…) without being expanded. A catalog answer that lands first
+   * is newer news and wins.
+   */
+  private check(node: RegistryNode): void {
+    node.checked = true;
+    const answers = node.catalogAnswers;
+    void this.client()
+      .ping(node.registry)
+      .then(
+        () => undefined,
+        (e: unknown) => registryHealth(e, 'check'),
+      )
+      .then((health) => {
+        if (node.catalogAnswers !== answers || !this.roots.includes(node)) return;
+        if (node.setHealth(health)) this.changed.fire(node);
+      });
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -105,6 +151,7 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     if (!node) {
       const roots = this.registries();
       await Promise.all(roots.map(async (r) => (r.signedIn = await this.services.secrets.has(r.registry))));
+      for (const r of roots) if (!r.checked) this.check(r);
       return roots;
     }
     const children = await node.children(this);
@@ -122,9 +169,12 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
       this.unseen.clear();
       for (const r of this.roots) r.reset();
       this.services.cache.invalidate();
-    } else if (node instanceof RegistryNode || node instanceof RepositoryNode) {
+    } else if (node instanceof RegistryNode) {
       node.reset();
-      if (node instanceof RepositoryNode) this.services.cache.invalidate(node.repo);
+      this.check(node);
+    } else if (node instanceof RepositoryNode) {
+      node.reset();
+      this.services.cache.invalidate(node.repo);
     } else if (node instanceof TagNode) {
       this.services.cache.invalidate(node.ref);
       node.summary = undefined;

@@ -5,6 +5,7 @@ import { RegistryClient } from '../../../src/core/registry/client';
 import { resolveManifest } from '../../../src/core/rebase/fetchImage';
 import { parseReference } from '../../../src/core/reference';
 import type { ImageIndex } from '../../../src/core/manifest';
+import { treeChild } from './support';
 
 type AnyNode = { item(): vscode.TreeItem };
 const REGISTRY = process.env.IMAGE_REBASE_TEST_REGISTRY!;
@@ -20,12 +21,7 @@ describe('Create Manifest List', function () {
     await vscode.workspace.getConfiguration('imageRebase').update('registries', [REGISTRY], vscode.ConfigurationTarget.Global);
   });
 
-  async function child(parent: AnyNode | undefined, name: string): Promise<AnyNode> {
-    const all = (await api.tree.getChildren(parent as never)) as unknown as AnyNode[];
-    const found = all.find((n) => label(n) === name);
-    assert.ok(found, `${name} in ${all.map(label).join(', ')}`);
-    return found;
-  }
+  const child = (parent: AnyNode | undefined, name: string) => treeChild(api.tree as never, parent, name) as Promise<AnyNode>;
 
   it('combines a tag and a platform of another repository into one list', async () => {
     const root = await child(undefined, REGISTRY);

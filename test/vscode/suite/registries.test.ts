@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
 import { RegistryClient } from '../../../src/core/registry/client';
 import { executeRebase, prepareAnyRebase, prepareRebase } from '../../../src/core/rebase/rebase';
+import { freePort } from '../../harness/ports';
+import { treeChild } from './support';
 
 // Node objects come from the extension's own bundle, so they are told apart by contextValue and
 // label (instanceof would compare against this bundle's copies of the classes).
@@ -39,11 +41,8 @@ async function root(registry: string): Promise<AnyNode> {
   return r;
 }
 
-async function child(parent: AnyNode, name: string): Promise<AnyNode> {
-  const all = await children(parent);
-  const c = all.find((n) => label(n) === name);
-  assert.ok(c, `${name} under ${label(parent)} (have: ${all.map(label).join(', ')})`);
-  return c;
+function child(parent: AnyNode, name: string): Promise<AnyNode> {
+  return treeChild(api.tree as never, parent, name) as Promise<AnyNode>;
 }
 
 async function setRegistries(list: string[]): Promise<void> {
@@ -242,7 +241,7 @@ describe('Registries view', function () {
       await vscode.commands.executeCommand('imageRebase.refresh');
       const nodes = await children(await root(FLAKY));
       retry = nodes[0];
-      assert.equal(label(retry), 'Registry unreachable — Retry');
+      assert.equal(label(retry), 'Unreachable — Retry');
       assert.equal(ctx(retry), 'error.retry');
       // The client retries refused connections, so the sentence ends with how often it tried.
       assert.match((retry.item().tooltip as vscode.MarkdownString).value, /unreachable \\\(connection refused, tried \d+ times\\\)/);
@@ -261,7 +260,8 @@ describe('Registries view', function () {
     const { join } = await import('node:path');
     await writeFile(join(process.env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { 'https://ghcr.io/v1/': {}, [REGISTRY]: {} }, credHelpers: { 'registry.example.com': 'none' } }));
     let settled = false;
-    const pending = Promise.resolve(vscode.commands.executeCommand('imageRebase.addRegistry')).finally(() => (settled = true));
+    // Offline, ghcr.io does not answer /v2/: added anyway rather than asked about.
+    const pending = Promise.resolve(vscode.commands.executeCommand('imageRebase.addRegistry', undefined, { ifNotRegistry: 'add' })).finally(() => (settled = true));
     // The QuickPick lists ghcr.io and registry.example.com (not the registry already shown): take the first.
     while (!settled) {
       await new Promise((r) => setTimeout(r, 200));
@@ -279,8 +279,83 @@ describe('Registries view', function () {
     const basic = await root(BASIC);
     await vscode.commands.executeCommand('imageRebase.addRepository', basic, 'private/base');
     assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('repositories'), [`${BASIC}/private/base`]);
-    await vscode.commands.executeCommand('imageRebase.removeRegistry', await root(BASIC));
+    await vscode.commands.executeCommand('imageRebase.removeRegistry', await root(BASIC), { confirmed: true });
     assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY]);
     await vscode.workspace.getConfiguration('imageRebase').update('repositories', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  const description = (n: AnyNode) => String(n.item().description ?? '');
+  const icon = (n: AnyNode) => (n.item().iconPath as vscode.ThemeIcon | undefined)?.id;
+
+  it('checks that a registry answers /v2/ before adding it, and a closed port is only added when told', async () => {
+    await setRegistries([REGISTRY]);
+    // A real registry answers 200: added, and its row tells no trouble.
+    assert.equal(await vscode.commands.executeCommand('imageRebase.addRegistry', FLAKY), FLAKY);
+    const flaky = await root(FLAKY);
+    assert.equal(description(flaky), '');
+    assert.equal(icon(flaky), 'server');
+
+    const closed = `127.0.0.1:${await freePort()}`;
+    // One retry: a refused connection is told in about a second instead of four.
+    await vscode.workspace.getConfiguration('imageRebase').update('network.retries', 1, vscode.ConfigurationTarget.Global);
+    try {
+      const started = Date.now();
+      assert.equal(await vscode.commands.executeCommand('imageRebase.addRegistry', closed, { ifNotRegistry: 'cancel' }), undefined);
+      assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY, FLAKY], 'not added');
+      assert.ok(Date.now() - started < 8_000, 'the check gives up after its retries');
+
+      assert.equal(await vscode.commands.executeCommand('imageRebase.addRegistry', closed, { ifNotRegistry: 'add' }), closed);
+      assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY, FLAKY, closed]);
+      // At once, collapsed (no children asked for): the row says what the check found.
+      const row = await root(closed);
+      assert.equal(description(row), 'unreachable');
+      assert.equal(icon(row), 'error');
+      assert.match((row.item().tooltip as vscode.MarkdownString).value, /connection refused/);
+      assert.deepEqual((await children(row)).map(label), ['Unreachable — Retry']);
+      assert.equal(await vscode.commands.executeCommand('imageRebase.removeRegistry', closed, { confirmed: true }), true);
+    } finally {
+      await vscode.workspace.getConfiguration('imageRebase').update('network.retries', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await setRegistries([REGISTRY]);
+  });
+
+  it('adds a registry that wants a sign-in (401 on /v2/) and says so on its collapsed row', async () => {
+    await setRegistries([REGISTRY]);
+    assert.equal(await api.services.secrets.get(BASIC), undefined);
+    assert.equal(await vscode.commands.executeCommand('imageRebase.addRegistry', BASIC), BASIC);
+    const row = await root(BASIC);
+    assert.equal(description(row), 'sign in required');
+    assert.equal(icon(row), 'warning');
+    await setRegistries([REGISTRY]);
+  });
+
+  it('shows a stopped registry as unreachable on its collapsed row after Refresh, and clears it when it answers', async () => {
+    await setRegistries([REGISTRY, FLAKY]);
+    await waitFor(async () => description(await root(FLAKY)) === '' || undefined, 'a healthy row');
+    const stopped = await fetch(`${CONTROL}/stop`, { method: 'POST' });
+    assert.equal(stopped.status, 200, await stopped.text());
+    try {
+      await vscode.commands.executeCommand('imageRebase.refresh');
+      // Only the roots are asked for, as a collapsed view does: the /v2/ check tells the state.
+      const row = await waitFor(async () => {
+        const r = await root(FLAKY);
+        return description(r) === 'unreachable' ? r : undefined;
+      }, 'unreachable on the collapsed row', 15_000);
+      assert.equal(icon(row), 'error');
+    } finally {
+      await fetch(`${CONTROL}/start`, { method: 'POST' });
+    }
+    await vscode.commands.executeCommand('imageRebase.refresh');
+    await waitFor(async () => (description(await root(FLAKY)) === '' && icon(await root(FLAKY)) === 'server') || undefined, 'healthy again', 15_000);
+  });
+
+  it('Remove Registry forgets the credentials Sign In kept', async () => {
+    await setRegistries([REGISTRY, BASIC]);
+    assert.equal(await vscode.commands.executeCommand('imageRebase.signIn', BASIC, { username: USER, password: PASSWORD }), true);
+    assert.deepEqual(await api.services.secrets.get(BASIC), { username: USER, password: PASSWORD });
+    assert.equal(await vscode.commands.executeCommand('imageRebase.removeRegistry', await root(BASIC), { confirmed: true }), true);
+    assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY]);
+    assert.equal(await api.services.secrets.get(BASIC), undefined, 'the secret is gone');
+    assert.equal(await api.services.secrets.has(BASIC), false);
   });
 });

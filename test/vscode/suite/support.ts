@@ -27,3 +27,28 @@ export async function pullFiles(ref: string, files: string[], platform?: string)
   assert.equal(res.status, 200, text);
   return JSON.parse(text);
 }
+
+/** A row of the Registries tree, through the shape the suites use. */
+export type TreeRow = { item(): vscode.TreeItem };
+type TreeApi = { getChildren(node?: never): vscode.ProviderResult<unknown[]> };
+
+export function rowLabel(n: TreeRow): string {
+  const l = n.item().label;
+  return typeof l === 'string' ? l : (l?.label ?? '');
+}
+
+/**
+ * The child row named `name`, following "Load more…" until it shows: other suites add
+ * repositories to the shared registry, so a row may sit past the first page.
+ */
+export async function treeChild(tree: TreeApi, parent: TreeRow | undefined, name: string): Promise<TreeRow> {
+  const list = async () => ((await tree.getChildren(parent as never)) ?? []) as TreeRow[];
+  let all = await list();
+  for (let more = all.find((n) => rowLabel(n) === 'Load more…'); more && !all.some((n) => rowLabel(n) === name); more = all.find((n) => rowLabel(n) === 'Load more…')) {
+    await vscode.commands.executeCommand('imageRebase.loadMore', more);
+    all = await list();
+  }
+  const c = all.find((n) => rowLabel(n) === name);
+  assert.ok(c, `${name} under ${parent ? rowLabel(parent) : 'the Registries view'} (have: ${all.map(rowLabel).join(', ')})`);
+  return c;
+}
