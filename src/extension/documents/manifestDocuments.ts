@@ -9,15 +9,28 @@ export type DocumentKind = 'manifest' | 'config';
 
 /**
  * Read-only JSON views of manifests and configs, addressed by URI so VS Code's own editor and
- * diff editor show them: image-rebase:/REGISTRY/REPO/KIND.json?ref=TAG_OR_DIGEST
+ * diff editor show them. A tab shows only the last segment of the path, and VS Code adds no folder
+ * to tell apart two tabs of this scheme, so that segment is the whole image reference, its
+ * slashes drawn with U+2215 (a path segment cannot hold "/"): "localhost:5000∕app:1 manifest.json".
+ * The path is only for people; the query holds the exact values:
+ * image-rebase:/REGISTRY∕REPO:TAG manifest.json?registry=…&repository=…&ref=…&kind=…
  */
-export function documentUri(ref: ImageRef, kind: DocumentKind, label = ref.reference): vscode.Uri {
-  const safe = label.replace(/[^A-Za-z0-9._-]+/g, '-');
+export function documentUri(ref: ImageRef, kind: DocumentKind, side?: 'right'): vscode.Uri {
   return vscode.Uri.from({
     scheme: SCHEME,
-    path: `/${ref.registry}/${ref.repository}/${safe}.${kind}.json`,
-    query: new URLSearchParams({ registry: ref.registry, repository: ref.repository, ref: ref.reference, kind }).toString(),
+    path: `/${pathSafe(`${ref.registry}/${imageName(ref)}`).replace(/\//g, '\u2215')} ${kind}.json`,
+    query: new URLSearchParams({ registry: ref.registry, repository: ref.repository, ref: ref.reference, kind, ...(side ? { side } : {}) }).toString(),
   });
+}
+
+/** "repo:tag", or "repo@sha256:0123456789ab" for a digest (the full one is in the query). */
+export function imageName(ref: ImageRef): string {
+  return ref.reference.includes(':') ? `${ref.repository}@${ref.reference.slice(0, 19)}` : `${ref.repository}:${ref.reference}`;
+}
+
+/** A registry's catalog is its own text: only reference characters reach a tab's label. */
+function pathSafe(s: string): string {
+  return s.replace(/[^A-Za-z0-9._:/@-]+/g, '-');
 }
 
 export class ManifestDocumentProvider implements vscode.TextDocumentContentProvider {

@@ -5,7 +5,8 @@ import { Services } from '../services';
 import { pickImage } from '../rebase/pickImage';
 import { ImageRef } from '../registries/imageCache';
 import { ConfigNode, Node, PlatformNode, TagNode } from '../registries/nodes';
-import { DocumentKind, ManifestDocumentProvider, SCHEME, documentUri } from './manifestDocuments';
+import { DocumentKind, ManifestDocumentProvider, SCHEME, documentUri, imageName } from './manifestDocuments';
+import { oneLine } from '../../shared/sanitize';
 
 /** Open Manifest, Open Config and Compare With…, all through read-only virtual documents. */
 export function register(services: Services): vscode.Disposable[] {
@@ -25,8 +26,7 @@ export function register(services: Services): vscode.Disposable[] {
       if (!left) return;
       const right = other ? refFromString(other) : await pickOther(services, left);
       if (!right) return;
-      const title = `${left.repository}:${short(left.reference)} ↔ ${right.repository}:${short(right.reference)} (manifest)`;
-      await vscode.commands.executeCommand('vscode.diff', documentUri(left, 'manifest'), documentUri(right, 'manifest', `${right.reference}-right`), title);
+      await vscode.commands.executeCommand('vscode.diff', documentUri(left, 'manifest'), documentUri(right, 'manifest', 'right'), diffTitle(left, right));
     }),
   ];
 }
@@ -37,8 +37,10 @@ export function imageRefOf(node: Node | undefined): ImageRef | undefined {
   return undefined;
 }
 
-function short(reference: string): string {
-  return reference.includes(':') ? reference.slice(0, 19) + '…' : reference;
+/** "app:1 ↔ base:1 (manifest)"; each side names its registry when the two differ. */
+export function diffTitle(left: ImageRef, right: ImageRef): string {
+  const name = (r: ImageRef) => oneLine(left.registry === right.registry ? imageName(r) : `${r.registry}/${imageName(r)}`, 120);
+  return `${name(left)} ↔ ${name(right)} (manifest)`;
 }
 
 function refFromString(s: string): ImageRef {

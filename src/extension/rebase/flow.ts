@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { FetchMemo, PlatformSpec, formatPlatform, parsePlatform } from '../../core/rebase/fetchImage';
-import { RebaseRequest } from '../../core/rebase/rebase';
+import { AnyPreparedRebase, RebaseRequest } from '../../core/rebase/rebase';
 import { formatReference } from '../../core/reference';
 import { DiscoveredBase } from '../../core/rebase/discover';
 import { Services } from '../services';
@@ -9,6 +9,7 @@ import { FlowState, Given, TOTAL_STEPS } from './flowState';
 import { newBaseStep, StepResult } from './newBaseStep';
 import { FlowContext } from './offers';
 import { oldBaseStep } from './oldBaseStep';
+import { planStep } from './planStep';
 import { RecentImages } from './recent';
 import { sourceStep } from './sourceStep';
 import { targetStep } from './targetStep';
@@ -37,13 +38,17 @@ export interface RebaseArgs {
 
 export interface CollectedRequest {
   request: RebaseRequest;
+  /** The dry run of the request (made in the picker, after step 4). */
+  prepared: AnyPreparedRebase;
+  /** Warnings found beside the plan, for the preview. */
+  warnings: string[];
+  /** The target already holds exactly the planned image: there is nothing to push. */
+  unchanged: boolean;
   /** How the old base was found, when it was detected rather than given (one image only). */
   discovery?: Pick<DiscoveredBase, 'foundBy' | 'note'>;
   existingTargetDigest?: string;
   /** Every platform of an index is rebased: request.platform is unset and the engine plans a new index. */
   allPlatforms: boolean;
-  /** Everything the steps fetched: planning reads it instead of the registry. */
-  memo: FetchMemo;
 }
 
 export interface RecentLists {
@@ -56,7 +61,8 @@ export interface RecentLists {
  * four steps of one QuickPick with a counter and Back (which keeps what was entered). The new
  * base comes before the old one because detecting the old base searches the new base's
  * repository. A whole index skips the old base (the engine finds each platform's own). Each
- * answer is checked when given, and a problem shows the same step again with the reason.
+ * answer is checked when given, and a problem shows the same step again with the reason. Then,
+ * still in the picker, the dry run (planStep), which also settles replacing an existing target.
  * Returns undefined when the user backs out (Escape) or a given value fails.
  */
 export async function collectRequest(services: Services, recent: RecentLists, args: RebaseArgs): Promise<CollectedRequest | undefined> {
@@ -67,7 +73,9 @@ export async function collectRequest(services: Services, recent: RecentLists, ar
   const input = new FlowInput(TOTAL_STEPS);
   try {
     let step = 1;
-    while (step <= TOTAL_STEPS) {
+    let targetGiven = false;
+    // One more than the steps counted: the dry run, shown as part of step 4.
+    while (step <= TOTAL_STEPS + 1) {
       let result: StepResult;
       if (step === 1) {
         const ok = await sourceStep(ctx, input, state, { given: given.source, platform, recent: recent.images.list() });
@@ -87,9 +95,12 @@ export async function collectRequest(services: Services, recent: RecentLists, ar
         } else {
           result = await oldBaseStep(ctx, input, state);
         }
-      } else {
-        result = await targetStep(ctx, input, state, { given: given.target, confirmOverwrite: args.confirmOverwrite });
+      } else if (step === TOTAL_STEPS) {
+        targetGiven = given.target !== undefined;
+        result = await targetStep(ctx, input, state, { given: given.target });
         given.target = undefined;
+      } else {
+        result = await planStep(ctx, input, state, { request: requestOf(services, state, args), confirmOverwrite: args.confirmOverwrite, targetGiven });
       }
       if (result === 'stop') return undefined;
       step += result === 'back' ? -1 : 1;
@@ -104,18 +115,24 @@ export async function collectRequest(services: Services, recent: RecentLists, ar
   }
 
   return {
-    request: {
-      source: state.sourceName!,
-      target: state.targetText!,
-      newBase: formatReference(state.newBaseRef!),
-      oldBase: state.oldBaseText,
-      platform: state.sourceIndex || !state.platform ? undefined : formatPlatform(state.platform),
-      ...(state.sourceIndex ? { keepUnmatched: state.keepUnmatched } : {}),
-      ...((args.keepConfig ?? services.settings.keepConfig) ? { keepConfig: true } : {}),
-    },
+    request: requestOf(services, state, args),
+    prepared: state.prepared!,
+    warnings: state.warnings ?? [],
+    unchanged: Boolean(state.unchanged),
     discovery: state.discovery,
     existingTargetDigest: state.existingTargetDigest,
     allPlatforms: Boolean(state.sourceIndex),
-    memo: ctx.memo,
+  };
+}
+
+function requestOf(services: Services, state: FlowState, args: RebaseArgs): RebaseRequest {
+  return {
+    source: state.sourceName!,
+    target: state.targetText!,
+    newBase: formatReference(state.newBaseRef!),
+    oldBase: state.oldBaseText,
+    platform: state.sourceIndex || !state.platform ? undefined : formatPlatform(state.platform),
+    ...(state.sourceIndex ? { keepUnmatched: state.keepUnmatched } : {}),
+    ...((args.keepConfig ?? services.settings.keepConfig) ? { keepConfig: true } : {}),
   };
 }

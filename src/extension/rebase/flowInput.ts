@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isUserError } from '../../core/errors';
+import { oneLine } from '../../shared/sanitize';
 
 export interface PickItem extends vscode.QuickPickItem {
   /** What choosing this item yields; the label when absent. */
@@ -128,18 +129,23 @@ export class FlowInput implements vscode.Disposable {
 
   /**
    * Runs network work with the step showing busy and `line` as its only row; hiding the step
-   * cancels it. The value stays in the box, so the user sees what is being checked.
+   * cancels it. The value stays in the box, so the user sees what is being checked. Long work
+   * (planning) tells what it is at through `say`, shown under the line.
    */
-  async work<T>(line: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async work<T>(line: string, fn: (signal: AbortSignal, say: (detail: string) => void) => Promise<T>): Promise<T> {
     this.throwIfHidden();
     this.working++;
     const saved = { placeholder: this.qp.placeholder };
     this.qp.busy = true;
     this.qp.placeholder = line;
-    this.qp.items = [{ label: `$(loading~spin) ${line}`, alwaysShow: true, inert: true }];
+    const row = (detail?: string): PickItem => ({ label: `$(loading~spin) ${line}`, detail, alwaysShow: true, inert: true });
+    this.qp.items = [row()];
+    const say = (detail: string) => {
+      if (this.working && this.qp.placeholder === line) this.qp.items = [row(oneLine(detail, 200))];
+    };
     this.show();
     try {
-      return await fn(this.signal);
+      return await fn(this.signal, say);
     } catch (e) {
       if (this.signal.aborted) throw new vscode.CancellationError();
       throw e;

@@ -2,6 +2,7 @@ import { FetchedManifest, ImageIndex } from '../../core/manifest';
 import { DiscoveredBase } from '../../core/rebase/discover';
 import { PlatformSpec } from '../../core/rebase/fetchImage';
 import { ImageDocuments } from '../../core/rebase/plan';
+import type { AnyPreparedRebase } from '../../core/rebase/rebase';
 import { ImageReference, parseReferenceWithDefaultTag } from '../../core/reference';
 import { isUserError } from '../../core/errors';
 import { Services } from '../services';
@@ -28,6 +29,14 @@ export interface FlowState {
   discovery?: Pick<DiscoveredBase, 'foundBy' | 'note'>;
   targetText?: string;
   existingTargetDigest?: string;
+  /** Why step 4 is shown again after planning: the existing tag was kept, or planning failed. */
+  targetNotice?: string;
+  /** The dry run of what was asked, made after step 4. */
+  prepared?: AnyPreparedRebase;
+  /** Warnings found beside the plan (signatures that will not follow the new digest). */
+  warnings?: string[];
+  /** The target tag already holds exactly the planned image: a push would change nothing. */
+  unchanged?: boolean;
 }
 
 /** Values the caller gave; a step with one runs without asking until the user goes Back to it. */

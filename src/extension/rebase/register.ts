@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { isUserError } from '../../core/errors';
-import { isIndexRebase, prepareAnyRebase } from '../../core/rebase/rebase';
+import { isIndexRebase } from '../../core/rebase/rebase';
 import { anyPreviewModel } from '../../core/rebase/preview';
-import { detachedArtifactsWarning, findDetachedArtifacts } from '../../core/rebase/signatures';
 import { parseReferenceWithDefaultTag } from '../../core/reference';
 import { Services } from '../services';
 import { Node, PlatformNode, TagNode } from '../registries/nodes';
@@ -10,6 +9,7 @@ import { RegistriesTreeProvider } from '../registries/treeProvider';
 import { revealTag } from '../registries/reveal';
 import { collectRequest, RebaseArgs } from './flow';
 import { PlanDocumentProvider, PLAN_SCHEME } from './planDocuments';
+import { plannedDigest } from './planStep';
 import { PreviewPanel } from './previewPanel';
 import { RecentImages } from './recent';
 import { RebaseSession } from './session';
@@ -32,23 +32,16 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
       : arg instanceof PlatformNode ? { source: `${arg.ref.registry}/${arg.ref.repository}@${arg.ref.reference}` }
       : arg instanceof Node ? {} : (arg ?? {});
     try {
+      // The steps, then the dry run, all in one picker (planning included: it shows busy there).
       const collected = await collectRequest(services, recent, args);
       if (!collected) return undefined;
-      const title = collected.allPlatforms ? 'Planning the rebase of every platform (dry run)…' : 'Planning the rebase (dry run)…';
-      // With a platform (or a single-image source) this is prepareRebase; for a whole index, every platform.
-      const prepared = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        return prepareAnyRebase(services.client, collected.request, {
-          signal: controller.signal,
-          memo: collected.memo,
-          onProgress: (e) => (services.log.info(e.message), progress.report({ message: e.message })),
-        });
-      });
+      const prepared = collected.prepared;
+      if (collected.unchanged) {
+        void nothingToPush(services, explorer, prepared.plan.target.reference, plannedDigest(prepared));
+        return undefined;
+      }
       if (collected.discovery && !isIndexRebase(prepared)) prepared.oldBase = collected.discovery;
-      const artifacts = await findDetachedArtifacts(services.client, prepared.plan.source.repo, prepared.plan.source.digest);
-      const warning = detachedArtifactsWarning(artifacts);
-      const model = anyPreviewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: warning ? [warning] : [] });
+      const model = anyPreviewModel(prepared, { existingTargetDigest: collected.existingTargetDigest, warnings: collected.warnings });
       // The digest the target held before: what Undo Rebase on the result notification puts back.
       const undo = collected.existingTargetDigest ? { source: prepared.plan.source.reference, previous: collected.existingTargetDigest } : undefined;
       const targetRef = parseReferenceWithDefaultTag(prepared.plan.target.reference);
@@ -56,7 +49,7 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
         services,
         prepared,
         model,
-        (result, note) => void afterPush(services, explorer, prepared.plan.target.reference, result.digest, undo, note),
+        (digest, note) => void afterPush(services, explorer, prepared.plan.target.reference, digest, undo, note),
         () => explorer.tree.refreshRepository({ registry: targetRef.registry, repository: targetRef.repository }),
       );
       return new PreviewPanel(services.context.extensionUri, session, documents);
@@ -80,6 +73,25 @@ export function register(services: Services, explorer: { tree: RegistriesTreePro
   ];
 }
 
+/**
+ * The target already holds exactly the image the rebase would push: a preview would only offer a
+ * push that changes nothing, so say so, with what the push notification offers.
+ */
+async function nothingToPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string): Promise<void> {
+  const message = `${target} already holds the rebased image (${digest}): nothing would change, so there is nothing to push.`;
+  services.lastInfo = message;
+  services.log.info(message);
+  const answer = await vscode.window.showInformationMessage(message, 'Reveal in Tree', 'Copy Digest');
+  if (answer === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
+  if (answer === 'Reveal in Tree') await reveal(explorer, target);
+}
+
+async function reveal(explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string): Promise<void> {
+  const ref = parseReferenceWithDefaultTag(target);
+  const node = await revealTag(explorer.tree, explorer.view, ref.registry, ref.repository, ref.tag ?? 'latest');
+  if (!node) void vscode.window.showInformationMessage(`${ref.registry} is not in the Registries view; add it to see ${target} there.`);
+}
+
 async function afterPush(services: Services, explorer: { tree: RegistriesTreeProvider; view: vscode.TreeView<Node> }, target: string, digest: string, undo?: { source: string; previous: string }, note?: string): Promise<void> {
   const ref = parseReferenceWithDefaultTag(target);
   explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
@@ -89,8 +101,5 @@ async function afterPush(services: Services, explorer: { tree: RegistriesTreePro
     explorer.tree.refreshRepository({ registry: ref.registry, repository: ref.repository });
   }
   if (answer === 'Copy Digest') await vscode.env.clipboard.writeText(digest);
-  if (answer === 'Reveal in Tree') {
-    const node = await revealTag(explorer.tree, explorer.view, ref.registry, ref.repository, ref.tag ?? 'latest');
-    if (!node) void vscode.window.showInformationMessage(`${ref.registry} is not in the Registries view; add it to see ${target} there.`);
-  }
+  if (answer === 'Reveal in Tree') await reveal(explorer, target);
 }

@@ -4,6 +4,7 @@ import { AnyPreparedRebase, executeRebase, isIndexRebase } from '../../core/reba
 import { IndexPushResult, PushResult } from '../../core/rebase/push';
 import { PreviewModel, PushStatus } from '../../shared/previewProtocol';
 import { Services } from '../services';
+import { plannedDigest } from './planStep';
 
 /** What a push hands back: one image's result, or an index's (digest: the index pushed to the tag). */
 export type AnyPushResult = PushResult | IndexPushResult;
@@ -25,7 +26,8 @@ export class RebaseSession {
     readonly services: Services,
     readonly prepared: AnyPreparedRebase,
     readonly model: PreviewModel,
-    private readonly onPushed: (result: AnyPushResult, note?: string) => void,
+    /** The digest the tag now holds (the rebased image's), and what to add to the news. */
+    private readonly onPushed: (digest: string, note?: string) => void,
     /** After a cancel or failure: the target's tag may be shown stale in the tree either way. */
     private readonly onNotPushed?: () => void,
   ) {}
@@ -75,7 +77,7 @@ export class RebaseSession {
       const copied = 'children' in result ? result.copiedLayers : result.copied;
       const images = 'children' in result ? `${result.children.length} image(s) and the index; ` : '';
       log.info(`Pushed ${target}@${result.digest} (${images}${result.mounted} mounted, ${result.present} present, ${copied} copied layers)${note ? ` ${note}` : ''}`);
-      this.onPushed(result, note);
+      this.onPushed(result.digest, note);
       return result;
     } catch (e) {
       const cancelled = isUserError(e) && e.code === 'cancelled';
@@ -84,11 +86,17 @@ export class RebaseSession {
       // unless the error says it could not tell ('uncertain').
       const uncertain = isUserError(e) && e.code === 'uncertain';
       const said = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
-      const message = cancelled
-        ? `Cancelled; ${target} was not changed.`
-        : uncertain || /unchanged\.?$/.test(said)
-          ? said
-          : `${said} ${target} was not changed.`;
+      // Any other failure (an HTTP 500 to the manifest PUT, an unexpected error) says nothing
+      // checked about the tag: the registry may have stored the manifest before it failed.
+      const settled = cancelled || uncertain || /unchanged\.?$|was not changed/.test(said) ? undefined : await this.readBack(said);
+      if (settled?.pushed) {
+        const note = 'The registry answered the push with an error, but the tag holds the new image.';
+        this.setStatus({ phase: 'done', message: `Pushed ${target}@${settled.pushed}. ${note}`, digest: settled.pushed });
+        log.info(`${said} Read back: ${target} holds ${settled.pushed}.`);
+        this.onPushed(settled.pushed, note);
+        return undefined;
+      }
+      const message = cancelled ? `Cancelled; ${target} was not changed.` : (settled?.message ?? said);
       log.info(message);
       this.setStatus({ phase: cancelled ? 'cancelled' : 'failed', message });
       this.onNotPushed?.();
@@ -98,6 +106,25 @@ export class RebaseSession {
     } finally {
       this.controller = undefined;
     }
+  }
+
+  /** What the target tag holds after a failure, read from the registry, in one sentence. */
+  private async readBack(said: string): Promise<{ pushed?: string; message: string }> {
+    const target = this.prepared.plan.target;
+    const ours = plannedDigest(this.prepared);
+    const before = this.model.target.existingDigest;
+    const head = said.replace(/\.$/, '');
+    let held: string | undefined;
+    try {
+      // A fresh signal: a cancel of the push must not stop us from learning what the registry holds.
+      held = (await this.services.client.headManifest(target.repo, target.tag, AbortSignal.timeout(30_000)))?.digest;
+    } catch (e) {
+      const why = isUserError(e) ? e.message.replace(/\.$/, '') : String((e as Error)?.message ?? e);
+      return { message: `${head}, and whether ${target.reference} changed is unknown because reading it back failed too (${why}); check the tag before trying again.` };
+    }
+    if (held === ours) return { pushed: ours, message: '' };
+    if (held === before) return { message: `${head}; ${target.reference} was read back and is unchanged.` };
+    return { message: `${head}; ${target.reference} was read back and now holds ${held ?? 'nothing'}, which is neither the rebased image nor what it held before.` };
   }
 
   private setStatus(s: PushStatus): void {

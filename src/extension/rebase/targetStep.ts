@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { shortDigest } from '../../core/digest';
 import { repoOf } from '../../core/rebase/fetchImage';
 import { ImageReference, formatReference, parseReferenceWithDefaultTag, withTag } from '../../core/reference';
 import { FlowInput, PickItem } from './flowInput';
@@ -13,13 +12,12 @@ const EXISTING_SHOWN = 50;
 
 export interface TargetOptions {
   given?: string;
-  confirmOverwrite?: boolean;
 }
 
 /**
  * Step 4: the tag to push to. Offers a new tag next to the source's (first: Enter takes it), the
- * source tag itself and the repository's other tags; replacing an existing tag needs a
- * confirmation naming its digest, and declining shows the step again rather than ending the flow.
+ * source tag itself and the repository's other tags. It only reads what the tag holds now: the
+ * plan that follows decides whether replacing it must be confirmed (planStep).
  */
 export async function targetStep(ctx: FlowContext, input: FlowInput, state: FlowState, opts: TargetOptions): Promise<StepResult> {
   const sourceRef = state.sourceRef!;
@@ -31,7 +29,9 @@ export async function targetStep(ctx: FlowContext, input: FlowInput, state: Flow
     { label: sourceTag, description: '$(warning) the image being rebased: replacing it asks first' },
   ];
   let given = opts.given;
-  let notice: string | undefined;
+  // Why the step is shown again after planning (the user kept an existing tag, or planning failed).
+  let notice = state.targetNotice;
+  state.targetNotice = undefined;
   input.enter(stepTitle(state, 'target tag to push'), 4);
   for (;;) {
     let text = given;
@@ -63,20 +63,8 @@ export async function targetStep(ctx: FlowContext, input: FlowInput, state: Flow
     try {
       const targetRef = completeTarget(ctx, text.trim(), sourceRef);
       const existing = await input.work(`Checking whether ${formatReference(targetRef)} exists…`, (signal) => ctx.client.headManifest(repoOf(targetRef), targetRef.tag ?? 'latest', signal));
-      if (existing?.digest && !opts.confirmOverwrite) {
-        const replace = `Replace ${shortDigest(existing.digest)}`;
-        const answer = await vscode.window.showWarningMessage(
-          `${formatReference(targetRef)} already exists (${existing.digest}). Replace it with the rebased image?`,
-          { modal: true, detail: 'The tag will point to the new image; the old one stays in the registry under its digest.' },
-          replace,
-        );
-        if (answer !== replace) {
-          if (given !== undefined) return 'stop';
-          notice = `${formatReference(targetRef)} was kept as it is; choose another tag.`;
-          given = undefined;
-          continue;
-        }
-      }
+      // Whether replacing it is asked once the plan tells the new digest (planStep): a tag that
+      // already holds exactly that image is not replaced, and the question can name both digests.
       state.targetText = formatReference(targetRef);
       state.existingTargetDigest = existing?.digest;
       return 'next';

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isUserError } from '../../core/errors';
+import { parseReference } from '../../core/reference';
 import { oneLine } from '../../shared/sanitize';
 import { Services } from '../services';
 import { updateList } from '../settings';
@@ -105,15 +106,26 @@ export async function removeRegistry(services: Services, target: RegistryNode | 
     // default, so Escape and Cancel keep the registry and nothing is removed without a click.
     const remove = 'Remove';
     const detail = signedIn
-      ? 'The credentials you signed in with are forgotten too. Nothing in the registry changes.'
+      ? 'The credentials you signed in with and the repositories you added to it are forgotten too. Nothing in the registry changes.'
       : 'Nothing in the registry changes; Add Registry… shows it again.';
     const answer = await vscode.window.showWarningMessage(`Remove ${registry} from the Registries view?`, { modal: true, detail }, remove);
     if (answer !== remove) return false;
   }
   await updateList('registries', (l) => l.filter((r) => normaliseRegistry(r) !== registry));
+  // Repositories added by hand belong to the registry's rows: they go with it, so adding the
+  // registry again later starts clean instead of bringing back rows the user had forgotten.
+  await updateList('repositories', (l) => l.filter((entry) => registryOf(entry) !== registry));
   if (signedIn) await services.secrets.delete(registry);
   services.log.info(`Removed registry ${registry}${signedIn ? ' and forgot its credentials' : ''}`);
   return true;
+}
+
+function registryOf(entry: string): string | undefined {
+  try {
+    return parseReference(entry).registry;
+  } catch {
+    return undefined; // an invalid entry is not this registry's; it stays for the user to fix
+  }
 }
 
 /** The Add Registry picker: a host picked or typed, and what its /v2/ check found. */

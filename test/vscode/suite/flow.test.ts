@@ -95,4 +95,37 @@ describe('Rebase Image flow', function () {
     assert.deepEqual(twice, [], `fetched more than once: ${twice.join(', ')}`);
     panel.panel.dispose();
   });
+
+  const held = async (tag: string) => (await client.headManifest({ registry: REGISTRY, repository: 'app' }, tag))?.digest;
+  const args = (tag: string) => ({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:${tag}` });
+
+  it('does not offer to replace a tag that already holds the rebased image: nothing would change', async () => {
+    const first = await rebase(args('flow-same'));
+    assert.ok(first, api.services.lastError);
+    await first.handle({ type: 'push' });
+    assert.equal(first.session.status.phase, 'done', first.session.status.message);
+    const pushed = await held('flow-same');
+    assert.equal(first.session.model.newManifestDigest, pushed);
+    first.panel.dispose();
+
+    api.services.lastInfo = undefined;
+    const again = await rebase(args('flow-same'));
+    assert.equal(again, undefined, 'no preview of a push that changes nothing');
+    assert.equal(api.services.lastInfo, `${REGISTRY}/app:flow-same already holds the rebased image (${pushed}): nothing would change, so there is nothing to push.`);
+    assert.equal(await held('flow-same'), pushed);
+  });
+
+  it('asks before replacing a tag that holds another image; Enter keeps it and shows step 4 again', async () => {
+    const before = await held('1');
+    let settled = false;
+    const pending = rebase(args('1')).finally(() => (settled = true));
+    // The confirmation comes after the dry run; its first (and active) choice keeps the tag.
+    await new Promise((r) => setTimeout(r, 1_500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(settled, false, 'the flow goes on at step 4');
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    assert.equal(await pending, undefined);
+    assert.equal(await held('1'), before, 'the tag is unchanged');
+  });
 });

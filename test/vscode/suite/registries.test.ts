@@ -349,13 +349,18 @@ describe('Registries view', function () {
     await waitFor(async () => (description(await root(FLAKY)) === '' && icon(await root(FLAKY)) === 'server') || undefined, 'healthy again', 15_000);
   });
 
-  it('Remove Registry forgets the credentials Sign In kept', async () => {
+  it('Remove Registry forgets the credentials Sign In kept and the repositories added to it', async () => {
     await setRegistries([REGISTRY, BASIC]);
+    const repos = vscode.workspace.getConfiguration('imageRebase');
+    const before = repos.get<string[]>('repositories', []);
+    await repos.update('repositories', [...before, `${BASIC}/added/by-hand`, `${REGISTRY}/kept/by-hand`], vscode.ConfigurationTarget.Global);
     assert.equal(await vscode.commands.executeCommand('imageRebase.signIn', BASIC, { username: USER, password: PASSWORD }), true);
     assert.deepEqual(await api.services.secrets.get(BASIC), { username: USER, password: PASSWORD });
     assert.equal(await vscode.commands.executeCommand('imageRebase.removeRegistry', await root(BASIC), { confirmed: true }), true);
     assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('registries'), [REGISTRY]);
     assert.equal(await api.services.secrets.get(BASIC), undefined, 'the secret is gone');
     assert.equal(await api.services.secrets.has(BASIC), false);
+    assert.deepEqual(vscode.workspace.getConfiguration('imageRebase').get('repositories'), [...before, `${REGISTRY}/kept/by-hand`]);
+    await vscode.workspace.getConfiguration('imageRebase').update('repositories', before, vscode.ConfigurationTarget.Global);
   });
 });

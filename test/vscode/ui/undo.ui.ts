@@ -44,10 +44,10 @@ describe('UI: Undo Rebase on a single rebase', () => {
     await quickInputRows(page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await page.keyboard.press('Enter');
     await answerInputBox(page, `${host}/app:1`, 'Rebase Image: target tag to push');
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match((await dialog.textContent()) ?? '', new RegExp(`app:1 already exists \\(${previous}\\)`));
-    await dialog.getByRole('button', { name: /^Replace / }).click();
+    // After the dry run, the same picker asks: keeping the tag is first, replacing it is chosen.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: /Rebase Image: replace .*app:1\?/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await quickInputRows(page).filter({ hasText: 'already exists' }).first().textContent()) ?? '', new RegExp(`holds sha256:${previous.slice(7, 19)}…`));
+    await quickInputRows(page).filter({ hasText: /^Replace app:1 / }).first().click();
 
     const frame = webviewFrame(page);
     await frame.locator('[data-testid="push-button"]').waitFor({ state: 'visible', timeout: 30_000 });

@@ -55,7 +55,7 @@ describe('UI: Registries view and Rebase Image', () => {
 
   it('opens a manifest from the tag context menu', async () => {
     await runContextMenu(s.page, treeItem(view(), /^1\b/), 'Open Manifest');
-    await editorTab(s.page, /1\.manifest\.json/).waitFor({ state: 'visible', timeout: 10_000 });
+    await editorTab(s.page, /\u2215app:1 manifest\.json$/).waitFor({ state: 'visible', timeout: 10_000 });
     await s.page.locator('.monaco-editor .view-lines').filter({ hasText: '"layers"' }).first().waitFor({ timeout: 10_000 });
     await screenshot(s.page, 'context-open-manifest');
   });
@@ -126,12 +126,13 @@ describe('UI: Registries view and Rebase Image', () => {
     await quickInputRows(s.page).filter({ hasText: 'found by layer search' }).first().waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.keyboard.press('Enter');
     await answerInputBox(s.page, `${host}/base:1`, 'Rebase Image: target tag to push');
-    const dialog = s.page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match((await dialog.textContent()) ?? '', new RegExp(`base:1 already exists \\(${existing}\\)`));
+    // After the dry run, in the same picker; Enter takes the first choice, which keeps the tag.
+    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: /Rebase Image: replace .*base:1\?/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match((await quickInputRows(s.page).filter({ hasText: 'already exists' }).first().textContent()) ?? '', new RegExp(`base:1 already exists.*holds sha256:${existing.slice(7, 19)}…`));
     await screenshot(s.page, 'rebase-confirm-overwrite');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'hidden' });
+    await s.page.keyboard.press('Enter');
+    await quickInputRows(s.page).filter({ hasText: 'base:1 was kept as it is' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await s.page.keyboard.press('Escape');
     assert.equal(await s.page.locator('iframe.webview.ready').count(), 0, 'no preview after declining');
   });
 
@@ -188,7 +189,8 @@ describe('UI: Registries view and Rebase Image', () => {
   it('clicks Dockerfile CodeLenses: update a pin, and rebase onto the FROM', async () => {
     const seed = JSON.parse(s.env.IMAGE_REBASE_TEST_SEED);
     const workspace = s.fixtures!.workspace!;
-    await writeFile(join(workspace, 'Dockerfile'), `FROM ${host}/base:1@${seed.base2} AS old\nRUN true\nFROM ${host}/base:2\nCOPY hello.txt /app/\n`);
+    // base:2 was built after base:1: the pin of base:1 under tag 2 is offered to move.
+    await writeFile(join(workspace, 'Dockerfile'), `FROM ${host}/base:2@${seed.base1} AS old\nRUN true\nFROM ${host}/base:2\nCOPY hello.txt /app/\n`);
     await runCommand(s.page, 'View: Close All Editors');
     await s.page.keyboard.press('Control+P');
     await quickInputBox(s.page).fill('Dockerfile');
@@ -196,12 +198,12 @@ describe('UI: Registries view and Rebase Image', () => {
     await s.page.keyboard.press('Enter');
     await editorTab(s.page, /^Dockerfile$/).waitFor({ state: 'visible', timeout: 10_000 });
 
-    const newer = codeLens(s.page, /Newer base available \(pushed/);
+    const newer = codeLens(s.page, /Newer base available \(built/);
     await newer.waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.waitForTimeout(400);
     await screenshot(s.page, 'codelens-dockerfile');
     await newer.click();
-    await s.page.locator('.monaco-editor .view-lines').filter({ hasText: seed.base1.slice(0, 30) }).first().waitFor({ timeout: 10_000 });
+    await s.page.locator('.monaco-editor .view-lines').filter({ hasText: `base:2@${seed.base2.slice(0, 30)}` }).first().waitFor({ timeout: 10_000 });
 
     await codeLens(s.page, 'Rebase image onto this base…').click();
     await answerInputBox(s.page, `${host}/app:1`, 'Which pushed image does Dockerfile build?');
