@@ -189,10 +189,17 @@ export class FlowInput implements vscode.Disposable {
     const typed: PickItem[] = v && !known && !prefix ? [this.typedItem(v)] : [];
     const loading: PickItem[] = this.loading ? [{ label: `$(loading~spin) ${this.loading}`, alwaysShow: true, inert: true }] : [];
     this.qp.busy = Boolean(this.loading);
+    const previous = this.qp.activeItems[0];
     this.qp.items = [...typed, ...this.base, ...loading];
+    // New items drop the active one: keep the row the user is on when a late list arrives.
+    const kept = !v && previous ? this.qp.items.find((i) => !i.inert && key(i) === key(previous)) : undefined;
+    if (kept) this.qp.activeItems = [kept];
     // A notice heads the list to be read, not chosen: Enter takes the first offer below it.
-    const first = this.qp.items.find((i) => !i.inert && i.kind !== vscode.QuickPickItemKind.Separator);
-    if (!v && first && this.qp.items[0] !== first) this.qp.activeItems = [first];
+    else if (!v && this.firstOffer() && this.qp.items[0] !== this.firstOffer()) this.qp.activeItems = [this.firstOffer()!];
+  }
+
+  private firstOffer(): PickItem | undefined {
+    return this.qp.items.find((i) => !i.inert && i.kind !== vscode.QuickPickItemKind.Separator);
   }
 
   private typedItem(v: string): PickItem {
@@ -203,7 +210,9 @@ export class FlowInput implements vscode.Disposable {
   private async accepted(): Promise<void> {
     if (this.working || !this.pending) return;
     const typed = this.qp.value.trim();
-    let item: PickItem | undefined = this.qp.selectedItems[0] ?? this.qp.activeItems[0];
+    // Items replaced (a late list) just before Enter leave this side with no active item while
+    // the screen still highlights the first offer: that is the row Enter meant.
+    let item: PickItem | undefined = this.qp.selectedItems[0] ?? this.qp.activeItems[0] ?? (typed ? undefined : this.firstOffer());
     // Enter can beat the typed row to the screen; an item that does not contain what was typed was not meant.
     if (item && typed && !item.expand && !(item.value ?? item.label).toLowerCase().includes(typed.toLowerCase())) item = undefined;
     if (item?.inert) return;
@@ -213,7 +222,6 @@ export class FlowInput implements vscode.Disposable {
       this.qp.value = prefix;
       try {
         const more = await this.work(`Reading the tags of ${prefix.replace(/:$/, '')}…`, expand);
-        const key = (i: PickItem) => i.value ?? i.label;
         this.base = [...more, ...this.base.filter((b) => b !== item && !more.some((m) => key(m) === key(b)))];
       } catch (e) {
         if (this.signal.aborted) return;
@@ -226,6 +234,11 @@ export class FlowInput implements vscode.Disposable {
     if (!value || this.validate(value)) return;
     this.answer({ kind: 'value', value, item: item?.description === TYPED ? undefined : item });
   }
+}
+
+/** What a row stands for: items are rebuilt on every refresh, so rows are matched by this. */
+function key(i: PickItem): string {
+  return i.value ?? i.label;
 }
 
 /** A row is one line: the sentence's subject is the label, what follows (the why) the detail. */

@@ -5,40 +5,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
 import { answerInputBox, itWithScreenshot, quickInputRows, runCommand, startUiSession, webviewFrame, type UiSession, answerRebaseStep } from '../harness/ui';
-import { buildImage, pushImage, type OciLayoutImage } from '../../harness/fixtures';
-
-const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nbase1:x:1001:1001::/:/bin/sh\nbase2:x:1002:1002::/:/bin/sh\napp:x:2000:2000::/app:/bin/sh\n';
+import { pushConflictImages } from '../conflictImages';
 
 describe('UI: config merge in the Rebase Preview', () => {
   let s: UiSession;
   let host: string;
-  const built: OciLayoutImage[] = [];
+  let images: { cleanup(): Promise<void> } | undefined;
 
   before(async () => {
     s = await startUiSession({ fixtures: true });
     host = s.env.IMAGE_REBASE_TEST_REGISTRY;
-    const [base1, base2] = await Promise.all([
-      buildImage({
-        layers: [{ files: { '/etc/base-version': '1', '/etc/passwd': PASSWD }, createdBy: 'ADD base1 /' }],
-        config: { env: ['PATH=/usr/bin:/bin', 'BASE_VERSION=1'], labels: { 'org.example.base': 'base1' }, user: 'base1', cmd: ['/bin/sh'] },
-      }),
-      buildImage({
-        layers: [{ files: { '/etc/base-version': '2', '/etc/passwd': PASSWD }, createdBy: 'ADD base2 /' }],
-        config: { env: ['PATH=/opt/base2/bin:/usr/bin:/bin', 'BASE_VERSION=2'], labels: { 'org.example.base': 'base2' }, user: 'base2', cmd: ['/bin/bash'] },
-      }),
-    ]);
-    const app = await buildImage({
-      base: base1,
-      layers: [{ files: { '/app/run': 'run\n' }, createdBy: 'COPY run /app/' }],
-      config: { env: ['PATH=/app/bin:/usr/bin:/bin'], user: 'app', labels: { 'org.example.app': 'ui' } },
-    });
-    built.push(base1, base2, app);
-    await Promise.all([pushImage(base1, `${host}/cfgbase:1`), pushImage(base2, `${host}/cfgbase:2`)]);
-    await pushImage(app, `${host}/cfgapp:1`);
+    images = await pushConflictImages(host, 'cfg');
   });
   after(async () => {
     await s?.close();
-    await Promise.all(built.map((b) => b.cleanup()));
+    await images?.cleanup();
   });
 
   const it = itWithScreenshot(() => s?.page);

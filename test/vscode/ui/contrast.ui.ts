@@ -7,14 +7,12 @@ import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
 import { DEFAULT_THEMES, describeContrast, measureContrast, screenshotName, useColorTheme } from '../harness/contrast';
 import { answerInputBox, answerRebaseStep, itWithScreenshot, notification, quickInputRows, runCommand, startUiSession, webviewFrame, type UiSession } from '../harness/ui';
-import { buildImage, pushImage, type OciLayoutImage } from '../../harness/fixtures';
-
-const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nbase1:x:1001:1001::/:/bin/sh\nbase2:x:1002:1002::/:/bin/sh\napp:x:2000:2000::/app:/bin/sh\n';
+import { pushConflictImages } from '../conflictImages';
 
 describe('UI: Rebase Preview contrast and status placement', () => {
   let s: UiSession;
   let host: string;
-  const built: OciLayoutImage[] = [];
+  let images: { cleanup(): Promise<void> } | undefined;
   const minima: string[] = [];
 
   before(async () => {
@@ -22,29 +20,12 @@ describe('UI: Rebase Preview contrast and status placement', () => {
     host = s.env.IMAGE_REBASE_TEST_REGISTRY;
     // Bases that differ in PATH, a label and USER: the preview shows warnings, a config merge
     // with a conflict, removed, added and kept layers.
-    const [base1, base2] = await Promise.all([
-      buildImage({
-        layers: [{ files: { '/etc/base-version': '1', '/etc/passwd': PASSWD }, createdBy: 'ADD base1 /' }],
-        config: { env: ['PATH=/usr/bin:/bin', 'BASE_VERSION=1'], labels: { 'org.example.base': 'base1' }, user: 'base1', cmd: ['/bin/sh'] },
-      }),
-      buildImage({
-        layers: [{ files: { '/etc/base-version': '2', '/etc/passwd': PASSWD }, createdBy: 'ADD base2 /' }],
-        config: { env: ['PATH=/opt/base2/bin:/usr/bin:/bin', 'BASE_VERSION=2'], labels: { 'org.example.base': 'base2' }, user: 'base2', cmd: ['/bin/bash'] },
-      }),
-    ]);
-    const app = await buildImage({
-      base: base1,
-      layers: [{ files: { '/app/run': 'run\n' }, createdBy: 'COPY run /app/' }],
-      config: { env: ['PATH=/app/bin:/usr/bin:/bin'], user: 'app', labels: { 'org.example.app': 'ui' } },
-    });
-    built.push(base1, base2, app);
-    await Promise.all([pushImage(base1, `${host}/contrastbase:1`), pushImage(base2, `${host}/contrastbase:2`)]);
-    await pushImage(app, `${host}/contrastapp:1`);
+    images = await pushConflictImages(host, 'contrast');
   });
   after(async () => {
     if (minima.length) console.log(`# lowest contrast per theme:\n${minima.map((m) => `#   ${m}`).join('\n')}`);
     await s?.close();
-    await Promise.all(built.map((b) => b.cleanup()));
+    await images?.cleanup();
   });
 
   const it = itWithScreenshot(() => s?.page);
