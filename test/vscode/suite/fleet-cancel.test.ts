@@ -107,7 +107,10 @@ describe('Fleet: cancel, tag suffix', function () {
     assert.ok(panel, api.services.lastError);
     const pushing = panel.handle({ type: 'pushAll' });
     const phase = (id: string) => panel.session.state.rows.find((r) => short(r.id) === id)?.phase;
-    await until(() => phase('team/api:1') === 'rebased' && phase('multi/app:1') === 'rebased' && phase('team/web:1') === 'pushing', 'all but team/web to be pushed');
+    // Every other row settled too (prov/app is planned as well when its provenance names the
+    // base), or a cancel that overtakes it would count it as not attempted.
+    const settled = () => panel.session.state.rows.every((r) => short(r.id) === 'team/web:1' || !['planned', 'waiting', 'pushing'].includes(r.phase));
+    await until(() => phase('team/api:1') === 'rebased' && phase('multi/app:1') === 'rebased' && phase('team/web:1') === 'pushing' && settled(), 'all but team/web to be pushed');
     await panel.handle({ type: 'cancel' });
     await pushing;
     const state = panel.session.state;
