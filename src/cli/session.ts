@@ -4,7 +4,7 @@
  * line on stderr and an exit status.
  */
 import { ParseArgsConfig, parseArgs } from 'node:util';
-import { DockerConfigCredentialStore } from '../core/auth/credentials';
+import { DockerConfigCredentialStore } from '../core/auth/dockerConfigStore';
 import { UserError, isUserError } from '../core/errors';
 import { RegistryClient } from '../core/registry/client';
 import { DEFAULT_RETRY_POLICY } from '../core/registry/retryPolicy';

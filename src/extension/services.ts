@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import { ChainedCredentialStore, DockerConfigCredentialStore } from '../core/auth/credentials';
-import { RegistryClient, RegistryClientOptions } from '../core/registry/client';
+import { ChainedCredentialStore } from '../core/auth/credentials';
+import { DockerConfigCredentialStore } from '../core/auth/dockerConfigStore';
+import { RegistryClient } from '../core/registry/client';
+import type { RegistryClientOptions } from '../core/registry/clientOptions';
 import { isUserError } from '../core/errors';
 import { OutputLog } from './log/outputLog';
 import { SecretCredentialStore } from './auth/secretCredentials';

@@ -4,15 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  ChainedCredentialStore,
-  Credentials,
-  DockerConfigCredentialStore,
-  StaticCredentialStore,
-  helperServerUrl,
-  lookupRegistryKey,
-  registryHostname,
-} from '../../src/core/auth/credentials';
+import { ChainedCredentialStore, Credentials, StaticCredentialStore } from '../../src/core/auth/credentials';
+import { DockerConfigCredentialStore } from '../../src/core/auth/dockerConfigStore';
+import { helperServerUrl, lookupRegistryKey, registryHostname } from '../../src/core/auth/registryKeys';
 import { UserError } from '../../src/core/errors';
 
 // Lower-case directory names, so registry names (which are lower-cased) can point into them.

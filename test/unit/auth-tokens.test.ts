@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 // Node's own fetch: the Authenticator needs only status, headers.get and text().
-import { Authenticator, FetchLike, TokenCache, normaliseScopes, scopesCover, parseScopes } from '../../src/core/auth/tokens';
+import { Authenticator } from '../../src/core/auth/tokens';
+import { FetchLike } from '../../src/core/auth/tokenService';
+import { TokenCache } from '../../src/core/auth/tokenCache';
+import { normaliseScopes, scopesCover, parseScopes } from '../../src/core/auth/scopes';
 import { Credentials, StaticCredentialStore } from '../../src/core/auth/credentials';
 import { UserError } from '../../src/core/errors';
 

@@ -4,7 +4,8 @@
  * the caller did not expect becomes the one-sentence error for it.
  */
 import { Readable } from 'node:stream';
-import { Authenticator, describeScopes } from '../auth/tokens';
+import { describeScopes } from '../auth/scopes';
+import { Authenticator } from '../auth/tokens';
 import { UserError } from '../errors';
 import { oneLine } from '../../shared/sanitize';
 import { LimitedKind } from './limits';

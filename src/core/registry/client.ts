@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
-import { Authenticator, FetchLike } from '../auth/tokens';
-import { CredentialStore, StaticCredentialStore } from '../auth/credentials';
+import { Readable } from 'node:stream';
+import { Authenticator } from '../auth/tokens';
+import { FetchLike } from '../auth/tokenService';
+import { StaticCredentialStore } from '../auth/credentials';
 import { UserError, isUserError } from '../errors';
 import { digestLike } from '../digest';
 import { FetchedManifest } from '../manifest';
@@ -10,45 +10,22 @@ import { apiHost, isLoopbackHost } from '../reference';
 import { oneLine } from '../../shared/sanitize';
 import { checkedDigest, checkedReference, parseJson, parseManifest, verifiedDigest } from './documents';
 import { Page, collectPages, nextLink } from './paging';
-
-export type { Page } from './paging';
-import { checkFollow } from './origin';
 import { RegistryHttp, Sent } from './registryHttp';
 import { AuthorizedRequests } from './authorizedRequests';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from './retryPolicy';
 import { RequestStats } from './stats';
-import { DEFAULT_TIMEOUTS, Timeouts } from './transport';
+import { DEFAULT_TIMEOUTS } from './transport';
 import { blobNotFound, manifestNotFound } from './registryErrors';
 import { validateCatalog, validateTagList } from './validate';
 import { makeTokenFetch } from './tokenFetch';
 import { readBack, withWholeRetry } from './recovery';
+import { RegistryClientOptions } from './clientOptions';
+import { RepositoryName, display } from './repositoryName';
+import { uploadLocation } from './uploadLocation';
+import { verifiedBlobStream } from './verifiedBlobStream';
 
-/** A repository on a registry: the unit every registry API call is scoped to. */
-export interface RepositoryName {
-  registry: string;
-  repository: string;
-}
-
-export interface RegistryClientOptions {
-  credentials?: CredentialStore;
-  /** Non-loopback registries that speak plain HTTP (loopback ones always do, as with Docker). */
-  insecureRegistries?: string[];
-  /** Every request (-v, the output channel at debug level). */
-  log?: (line: string) => void;
-  /** Retries and rate-limit warnings, which a user sees without -v. Defaults to `log`. */
-  notice?: (line: string) => void;
-  stats?: RequestStats;
-  userAgent?: string;
-  retry?: Partial<RetryPolicy>;
-  timeouts?: Partial<Timeouts>;
-  /**
-   * Told the size of every chunk of a layer streamed through this process. A shell that owns its
-   * process (the CLI) uses it to keep peak memory flat during gigabyte copies.
-   */
-  onLayerChunk?: (bytes: number) => void;
-}
-
-
+export type { Page } from './paging';
+export { type RepositoryName, display } from './repositoryName';
 
 /**
  * The one registry client: every HTTP call to a registry goes through `request`, which adds
@@ -175,28 +152,11 @@ export class RegistryClient {
       scopes: this.scopesFor(repo, false),
       notFound: () => blobNotFound(display(repo), digest),
     });
-    const alg = digest.split(':', 1)[0];
-    const hash = alg === 'sha256' || alg === 'sha512' ? createHash(alg) : undefined;
-    const out = new PassThrough();
-    const body = res.body;
-    body.on('data', (chunk: Buffer) => {
-      hash?.update(chunk);
-      this.stats.bytesReceived += chunk.length;
-      this.onLayerChunk?.(chunk.length);
+    const stream = verifiedBlobStream(res.body, digest, repo, (bytes) => {
+      this.stats.bytesReceived += bytes;
+      this.onLayerChunk?.(bytes);
     });
-    body.on('error', (e) =>
-      out.destroy(isUserError(e) ? e : new UserError('unreachable', `Registry ${repo.registry} broke off layer ${digest} (${oneLine(e.message, 120)}); try again.`)),
-    );
-    body.on('end', () => {
-      const got = hash ? `${alg}:${hash.digest('hex')}` : digest;
-      if (got !== digest) {
-        out.destroy(new UserError('digest-mismatch', `Blob ${digest} from ${display(repo)} arrived with digest ${got}; the registry returned corrupt data, try again.`));
-      }
-    });
-    // A reader that gives up (the upload failed) must not leave the download running.
-    out.on('close', () => body.destroy());
-    body.pipe(out);
-    return { stream: out, size: res.length };
+    return { stream, size: res.length };
   }
 
   /**
@@ -329,17 +289,6 @@ export class RegistryClient {
   }
 
   private uploadLocation(registry: string, loc: string | null): string {
-    if (!loc) {
-      throw new UserError('registry', `Registry ${registry} opened an upload without a Location header; it does not follow the distribution API.`);
-    }
-    // Location may be absolute or relative to the registry (both occur in the wild).
-    const next = checkFollow(new URL(this.baseUrl(registry) + '/'), loc);
-    if (!next.ok) throw new UserError('registry', `Registry ${registry} sent the upload to ${oneLine(loc, 120)}, which is not followed because ${next.why}.`);
-    return next.url.toString();
+    return uploadLocation(this.baseUrl(registry), registry, loc);
   }
-
-}
-
-export function display(repo: RepositoryName): string {
-  return `${repo.registry}/${repo.repository}`;
 }

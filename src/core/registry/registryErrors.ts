@@ -1,7 +1,7 @@
 import { FailureKind, UserError } from '../errors';
 import { isRetryableStatus } from './retryPolicy';
 import { isDigest } from '../digest';
-import { describeScopes } from '../auth/tokens';
+import { describeScopes } from '../auth/scopes';
 import { oneLine } from '../../shared/sanitize';
 
 /** The JSON error body the distribution spec defines: {"errors":[{"code","message","detail"}]}. */

@@ -5,7 +5,7 @@
  * unless the user listed that host as insecure.
  */
 import { UserError } from '../errors';
-import { FetchLike } from '../auth/tokens';
+import { FetchLike } from '../auth/tokenService';
 import { RegistryHttp, readErrorText } from './registryHttp';
 
 export function makeTokenFetch(http: RegistryHttp, plainHttpAllowed: (host: string) => boolean): FetchLike {

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { registryHostname } from '../../core/auth/credentials';
+import { registryHostname } from '../../core/auth/registryKeys';
 
 /** Registries the user has logged in to with Docker: offered when adding a registry. */
 export async function dockerConfigRegistries(configFile: string): Promise<string[]> {
