@@ -5,7 +5,7 @@ import { validateConfig } from '../registry/validate';
 import { mapLimit } from '../util/concurrency';
 import { memoized } from '../util/memo';
 import { FetchMemo } from '../rebase/fetchImage';
-import { isImageManifest, looksLikeImageEntry } from '../rebase/planIndex';
+import { isImageManifest, looksLikeImageEntry } from '../rebase/indexEntries';
 import { PlatformLike, choosePlatform } from '../rebase/platformMatch';
 
 export interface PlatformImage {

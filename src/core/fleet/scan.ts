@@ -10,7 +10,7 @@ import { FetchedManifest, ImageIndex, ImageManifest } from '../manifest';
 import { isImageManifestType, isIndexType } from '../mediaTypes';
 import { ImageReference, parseReference } from '../reference';
 import { RegistryClient } from '../registry/client';
-import { isImageManifest } from '../rebase/planIndex';
+import { isImageManifest } from '../rebase/indexEntries';
 import { ProgressListener } from '../rebase/progress';
 import { mapLimit } from '../util/concurrency';
 import { throwIfCancelled } from '../util/abort';

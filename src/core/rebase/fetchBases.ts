@@ -5,8 +5,9 @@ import { ImageReference, formatReference } from '../reference';
 import { RegistryClient } from '../registry/client';
 import { mapLimit } from '../util/concurrency';
 import { FetchMemo, PlatformSpec, fetchImage, imageDocuments, repoOf } from './fetchImage';
+import { isImageManifest, looksLikeImageEntry } from './indexEntries';
 import { ImageDocuments } from './plan';
-import { BaseImages, IndexSource, isImageManifest, looksLikeImageEntry } from './planIndex';
+import { BaseImages, IndexSource } from './planIndex';
 import { PlatformLike } from './platformMatch';
 
 /** Reading what a rebase works on: the entries of a source index, and the images of a base. */

@@ -1,24 +1,22 @@
 import { UserError, isUserError } from '../errors';
 import { sha256Digest, shortDigest } from '../digest';
-import { ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME, Descriptor, FetchedManifest, ImageConfig, ImageIndex, ImageManifest, Platform } from '../manifest';
-import { MediaTypes, isForeignLayerType, isImageManifestType, isIndexType } from '../mediaTypes';
+import { ANNOTATION_BASE_DIGEST, ANNOTATION_BASE_NAME, Descriptor, FetchedManifest, ImageIndex, ImageManifest } from '../manifest';
+import { MediaTypes, isForeignLayerType, isIndexType } from '../mediaTypes';
 import { RepositoryName } from '../registry/client';
 import type { OldBaseSource } from './discover';
+import { classify, nonImageDecision } from './indexEntries';
+import { matchIndexChildren, refreshedPlatform, refuseUnmatched } from './indexPlatforms';
 import { ImageDocuments, RebasePlan, RequiredBlob, planRebase } from './plan';
-import { Candidate, MatchHow, PlatformLike, choosePlatform, formatPlatformLike } from './platformMatch';
+import { MatchHow, formatPlatformLike } from './platformMatch';
 
 /**
  * The pure half of rebasing an index (OCI image index or Docker manifest list): from fetched
  * documents alone it decides, entry by entry, what happens (rebased onto the new base's image of
  * the same platform, kept unchanged, or dropped), plans every child with planRebase and writes
  * the new index document. No I/O, so every rule here is testable without a registry.
+ * What the entries are is decided in indexEntries.ts, which new base image each image goes onto
+ * in indexPlatforms.ts.
  */
-
-/** Annotations buildx puts on attestation entries (platform unknown/unknown). */
-const REFERENCE_TYPE = 'vnd.docker.reference.type';
-const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
-
-const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([MediaTypes.ociConfig, MediaTypes.dockerConfig]);
 
 /** A source index as fetched. */
 export interface IndexSource {
@@ -114,135 +112,6 @@ export interface IndexRebasePlan {
   newIndexDigest: string;
   newIndexMediaType: string;
   warnings: string[];
-}
-
-/** An index entry is taken for an image (fetched with its config) unless it says otherwise. */
-export function looksLikeImageEntry(d: Descriptor): boolean {
-  if (!isImageManifestType(d.mediaType) || d.artifactType) return false;
-  if (d.annotations?.[REFERENCE_TYPE]) return false;
-  if (d.platform && (d.platform.os === 'unknown' || d.platform.architecture === 'unknown')) return false;
-  return true;
-}
-
-/** A fetched image manifest is an image when its config is an image config and it claims no artifact type. */
-export function isImageManifest(m: ImageManifest): boolean {
-  return !m.artifactType && IMAGE_CONFIG_TYPES.has(m.config?.mediaType);
-}
-
-/** The platform an image entry is selected by: the descriptor's, completed from the config. */
-export function entryPlatform(descriptor: Descriptor | undefined, config: ImageConfig): PlatformLike {
-  const p = descriptor?.platform;
-  const osVersion = config['os.version'] ?? p?.['os.version'];
-  return {
-    os: p?.os ?? config.os,
-    architecture: p?.architecture ?? config.architecture,
-    ...(p?.variant ?? config.variant ? { variant: p?.variant ?? config.variant } : {}),
-    ...(osVersion ? { 'os.version': osVersion } : {}),
-  };
-}
-
-export interface ChildMatch {
-  descriptor: Descriptor;
-  docs: ImageDocuments;
-  platform: PlatformLike;
-  result:
-    | { matched: true; base: { descriptor?: Descriptor; docs: ImageDocuments }; how: MatchHow; warning?: string }
-    | { matched: false; reason: string };
-}
-
-/**
- * Matches every image entry of the source to the new base's image of the same os, architecture
- * and variant (Windows: same build, newest revision; see platformMatch.ts). A move to another
- * Windows release is only taken when no other image of the source already lands on that base
- * image, so the new index never lists one platform twice.
- */
-export function matchIndexChildren(source: IndexSource, newBase: BaseImages): ChildMatch[] {
-  const candidates: Array<Candidate<BaseImages['images'][number]>> = newBase.images.map((b) => ({
-    platform: entryPlatform(b.descriptor, b.docs.config),
-    item: b,
-  }));
-  const out: ChildMatch[] = [];
-  for (const d of source.index.manifest.manifests) {
-    const docs = source.images.get(d.digest);
-    if (!docs) continue;
-    const platform = entryPlatform(d, docs.config);
-    const r = choosePlatform(platform, candidates, { osVersion: 'newest', variant: 'strict', baseName: `the new base ${newBase.reference}` });
-    out.push({
-      descriptor: d,
-      docs,
-      platform,
-      result: r.matched ? { matched: true, base: r.item, how: r.how, warning: r.warning } : { matched: false, reason: r.reason },
-    });
-  }
-  // A release change must not collide with an image that matched that base image properly.
-  const uses = new Map<ImageDocuments, ChildMatch[]>();
-  for (const m of out) if (m.result.matched) uses.set(m.result.base.docs, [...(uses.get(m.result.base.docs) ?? []), m]);
-  for (const group of uses.values()) {
-    if (group.length < 2) continue;
-    for (const m of group) {
-      if (m.result.matched && m.result.how === 'release-change') {
-        const base = m.result.base;
-        m.result = {
-          matched: false,
-          reason: `the new base ${newBase.reference} offers only Windows ${base.docs.config['os.version'] ?? 'unversioned'} for ${formatPlatformLike(m.platform, false)}, which another image of the source already uses`,
-        };
-      }
-    }
-  }
-  return out;
-}
-
-/** Without --keep-unmatched, an image with no new base stops the whole rebase, naming them all. */
-export function refuseUnmatched(sourceReference: string, matches: ChildMatch[]): void {
-  const unmatched = matches.filter((m) => !m.result.matched);
-  if (unmatched.length === 0) return;
-  const list = unmatched.map((m) => formatPlatformLike(m.platform)).join(', ');
-  const reasons = unmatched.map((m) => (m.result.matched ? '' : m.result.reason)).join('; ');
-  throw new UserError(
-    'platform',
-    `No new base for ${list} of ${sourceReference} (${reasons}); add --keep-unmatched to keep ${unmatched.length === 1 ? 'it' : 'them'} unchanged in the new index, or rebase one platform with --platform.`,
-  );
-}
-
-/** The platform fields of a rebased child's index entry: from the new config, then the new base's entry. */
-export function refreshedPlatform(config: ImageConfig, sourceEntry: Platform | undefined, baseEntry: Platform | undefined): Platform {
-  const p: Platform = { architecture: config.architecture, os: config.os };
-  const osVersion = config['os.version'] ?? baseEntry?.['os.version'];
-  if (osVersion) p['os.version'] = osVersion;
-  const osFeatures = config['os.features'] ?? baseEntry?.['os.features'];
-  if (osFeatures?.length) p['os.features'] = [...osFeatures];
-  const variant = config.variant ?? baseEntry?.variant ?? sourceEntry?.variant;
-  if (variant) p.variant = variant;
-  const features = baseEntry?.features ?? sourceEntry?.features;
-  if (features?.length) p.features = [...features];
-  return p;
-}
-
-interface Classified {
-  kind: EntryKind;
-  /** What this entry describes, when it says (attestations and artifacts with a subject). */
-  refersTo?: string;
-  what: string;
-}
-
-const SIGNATURE_LIKE = /signature|cosign|notary|sigstore|\.sig\b/i;
-const ATTESTATION_LIKE = /attestation|in-toto|intoto|sbom|spdx|cyclonedx|provenance|vex/i;
-
-function classify(d: Descriptor, source: IndexSource): Classified {
-  if (source.images.has(d.digest)) return { kind: 'image', what: 'image' };
-  const fetched = source.others.get(d.digest);
-  if (isIndexType(d.mediaType) || (fetched && isIndexType(fetched.mediaType))) return { kind: 'index', what: 'nested index' };
-  const m = fetched && !isIndexType(fetched.mediaType) ? (fetched.manifest as ImageManifest) : undefined;
-  const refersTo = d.annotations?.[REFERENCE_DIGEST] ?? m?.subject?.digest;
-  const type = d.artifactType ?? m?.artifactType ?? (m && !IMAGE_CONFIG_TYPES.has(m.config?.mediaType) ? m.config?.mediaType : undefined);
-  const refType = d.annotations?.[REFERENCE_TYPE];
-  if (refType === 'attestation-manifest' || ATTESTATION_LIKE.test(`${refType ?? ''} ${type ?? ''}`)) {
-    return { kind: 'attestation', refersTo, what: type ? `attestation (${type})` : 'attestation' };
-  }
-  if (SIGNATURE_LIKE.test(`${refType ?? ''} ${type ?? ''}`)) return { kind: 'signature', refersTo, what: `signature (${type ?? refType})` };
-  if (type || refType) return { kind: 'artifact', refersTo, what: `artifact of type ${type ?? refType}` };
-  if (isImageManifestType(d.mediaType)) return { kind: 'artifact', refersTo, what: 'manifest that is not an image for any platform' };
-  return { kind: 'unknown', refersTo, what: `entry of type ${d.mediaType}` };
 }
 
 function sameRepository(a: RepositoryName, b: RepositoryName): boolean {
@@ -396,26 +265,4 @@ export function planIndexRebase(input: IndexPlanInput): IndexRebasePlan {
     newIndexMediaType: mediaType,
     warnings,
   };
-}
-
-/**
- * Non-image entries are never rebased. One that describes an image of the index (an attestation,
- * a signature) no longer fits once that image is rebased and is dropped; one describing an image
- * kept unchanged still fits and is kept. Signatures and attestations that name nothing are
- * dropped too, as they were made for the source's content; other artifacts are kept as they are.
- */
-function nonImageDecision(c: Classified, d: Descriptor, source: IndexSource, matches: Map<Descriptor, ChildMatch>): Pick<IndexEntryOutcome, 'action' | 'reason' | 'descriptor'> {
-  if (c.refersTo) {
-    const described = source.index.manifest.manifests.find((x) => x.digest === c.refersTo);
-    const m = described && matches.get(described);
-    if (!described) return { action: 'dropped', reason: `dropped: it describes ${shortDigest(c.refersTo)}, which is not in the index`, descriptor: undefined };
-    if (m && m.result.matched) {
-      return { action: 'dropped', reason: `dropped: it describes the source image ${shortDigest(c.refersTo)} (${formatPlatformLike(m.platform)}), not the rebased one; attest or sign the new image again`, descriptor: undefined };
-    }
-    return { action: 'kept', reason: `kept: it describes ${shortDigest(c.refersTo)}, which is kept unchanged`, descriptor: d };
-  }
-  if (c.kind === 'attestation' || c.kind === 'signature') {
-    return { action: 'dropped', reason: `dropped: a ${c.kind} made for the source's content does not describe the rebased images`, descriptor: undefined };
-  }
-  return { action: 'kept', reason: 'kept unchanged: it is not an image and names none of the rebased ones', descriptor: d };
 }

@@ -7,17 +7,10 @@ import { mapLimit } from '../util/concurrency';
 import { throwIfCancelled } from '../util/abort';
 import { DiscoveredBase, discoverOldBase } from './discover';
 import { FetchMemo, PlatformSpec, fetchImage, formatPlatform, parsePlatform, platformOf, repoOf } from './fetchImage';
+import { looksLikeImageEntry } from './indexEntries';
+import { entryPlatform, matchIndexChildren, refuseUnmatched } from './indexPlatforms';
 import { ImageDocuments, RebasePlan, planRebase } from './plan';
-import {
-  ChildOldBase,
-  IndexRebasePlan,
-  IndexSource,
-  entryPlatform,
-  looksLikeImageEntry,
-  matchIndexChildren,
-  planIndexRebase,
-  refuseUnmatched,
-} from './planIndex';
+import { ChildOldBase, IndexRebasePlan, IndexSource, planIndexRebase } from './planIndex';
 import { PlatformLike, formatPlatformLike, platformAccepts } from './platformMatch';
 import { alreadyOnBase, isAlreadyOnBase, refuseAppLayersInNewBase, refuseSourceAsNewBase, sourceAsNewBase } from './refusals';
 import { ProgressListener } from './progress';

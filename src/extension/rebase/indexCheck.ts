@@ -1,7 +1,8 @@
 import { UserError, isUserError } from '../../core/errors';
 import { FetchedManifest, ImageIndex } from '../../core/manifest';
 import { FetchMemo, repoOf } from '../../core/rebase/fetchImage';
-import { IndexSource, matchIndexChildren, refuseUnmatched } from '../../core/rebase/planIndex';
+import { matchIndexChildren, refuseUnmatched } from '../../core/rebase/indexPlatforms';
+import { IndexSource } from '../../core/rebase/planIndex';
 import { formatPlatformLike } from '../../core/rebase/platformMatch';
 import { fetchBaseImages, fetchIndexEntries } from '../../core/rebase/rebase';
 import { ImageReference, formatReference } from '../../core/reference';
