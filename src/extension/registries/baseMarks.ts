@@ -3,7 +3,7 @@ import { basePrefixLength } from '../../core/rebase/baseIdentity';
 import { imageChildren } from '../../core/rebase/fetchImage';
 import { parseReference } from '../../core/reference';
 import { ImageRef } from './imageCache';
-import type { TreeContext } from './treeProvider';
+import type { TreeContext } from './treeContext';
 
 /**
  * From the OCI base annotations, when present and still true of the layers. The digest may be the

@@ -11,7 +11,7 @@ import { Node, errorNode } from './nodeBase';
 import { ConfigNode, LayerNode } from './contentNodes';
 import { PackagesNode } from './packagesNode';
 import type { RepositoryNode } from './repositoryNode';
-import type { TreeContext } from './treeProvider';
+import type { TreeContext } from './treeContext';
 
 /** What a tag or platform node knows once its manifest has been fetched. */
 export interface ImageSummary {

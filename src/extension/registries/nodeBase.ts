@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { markdownEscape } from './format';
 import { describeProblem } from './problems';
-import type { TreeContext } from './treeProvider';
+import type { TreeContext } from './treeContext';
 
 /**
  * Every row of the Registries view. `contextValue`s start with the kind (registry, repository,

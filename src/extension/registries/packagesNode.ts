@@ -6,7 +6,7 @@ import { oneLine } from '../../shared/sanitize';
 import { ImageRef, refKey } from './imageCache';
 import { markdownEscape } from './format';
 import { MessageNode, Node, errorNode } from './nodeBase';
-import type { TreeContext } from './treeProvider';
+import type { TreeContext } from './treeContext';
 
 /** Downloads above this show a cancellable notification; smaller ones just load like any row. */
 const NOTIFY_ABOVE_BYTES = 20 * 1024 * 1024;

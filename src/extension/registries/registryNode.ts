@@ -3,7 +3,7 @@ import { markdownEscape } from './format';
 import { MessageNode, Node, errorNode } from './nodeBase';
 import { RegistryHealth, registryHealth } from './problems';
 import { LoadMoreNode, RepositoryNode } from './repositoryNode';
-import type { TreeContext } from './treeProvider';
+import type { TreeContext } from './treeContext';
 
 export class RegistryNode extends Node {
   /** Pages loaded so far; kept so "Load more…" appends instead of reloading. */

@@ -4,7 +4,7 @@ import { markdownEscape } from './format';
 import { MessageNode, Node, errorNode } from './nodeBase';
 import { TagNode } from './imageNodes';
 import type { RegistryNode } from './registryNode';
-import type { TreeContext } from './treeProvider';
+import type { TreeContext } from './treeContext';
 
 export class RepositoryNode extends Node {
   /** Tags fetched so far; some registries (Distribution 2.x) ignore `n` and send every tag at once. */

@@ -1,10 +1,11 @@
+/**
+ * The Registries view's data: registries from settings as roots, children loaded by the nodes
+ * themselves, background /v2/ checks, reloads, and finding a tag's node to reveal it.
+ */
 import * as vscode from 'vscode';
-import { isIndexType } from '../../core/mediaTypes';
-import { ImageIndex, ImageManifest } from '../../core/manifest';
-import { imageChildren, formatPlatform } from '../../core/rebase/fetchImage';
 import { RegistryClient } from '../../core/registry/client';
 import { parseReference } from '../../core/reference';
-import { isDockerHub, registryHostname } from '../../core/auth/credentials';
+import { isDockerHub, registryHostname } from '../../core/auth/registryKeys';
 import { Services } from '../services';
 import { ImageCache } from './imageCache';
 import { Node, RegistryNode, RepositoryNode, TagNode } from './nodes';
@@ -12,38 +13,20 @@ import { RegistryHealth, registryHealth } from './problems';
 import { PackagesNode } from './packagesNode';
 import { fleetMarks } from './fleetMarks';
 import { ensureSqlWasm, packageCacheDir } from '../packageSetup';
-
-/** What nodes need from their surroundings; an interface so nodes stay free of wiring. */
-export interface TreeContext {
-  client(): RegistryClient;
-  cache(): ImageCache;
-  pageSize(): number;
-  configuredRepositories(registry: string): string[];
-  /** Where layer scans are cached (shared with the Rebase Preview). */
-  packageCacheDir(): string;
-  /** Readies the package engine (sql.js's WASM) before the first read. */
-  preparePackages(): void;
-  /** Aborted when the whole tree reloads: reads for rows that are gone stop. */
-  packageSignal(): AbortSignal;
-  /** A registry row's state changed (a catalog answer): redraw it, collapsed or not. */
-  healthChanged(node: RegistryNode): void;
-}
-
-/** Tag descriptions need a manifest and a config each: fetched a few at a time, after the page shows. */
-const SUMMARY_CONCURRENCY = 4;
+import { TagRedraws } from './tagRedraws';
+import { TagSummaries } from './tagSummaries';
+import type { TreeContext } from './treeContext';
 
 export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, TreeContext, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: RegistryNode[] = [];
-  private readonly queue: TagNode[] = [];
-  private running = 0;
-  private generation = 0;
+  private readonly redraws = new TagRedraws((node) => this.changed.fire(node));
+  private readonly summaries = new TagSummaries(
+    () => this.cache(),
+    (tag) => this.redraws.redraw(tag),
+  );
   private packageReads = new AbortController();
-  /** Ids of the rows the view has expanded, and tags summarised under rows it has not. */
-  private readonly expanded = new Set<string>();
-  private readonly unseen = new Map<string, Set<TagNode>>();
-  private tracking = false;
   /** Health known before a registry's row exists (Add Registry's check), taken by the new row. */
   private readonly knownHealth = new Map<string, RegistryHealth>();
 
@@ -155,18 +138,17 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
       return roots;
     }
     const children = await node.children(this);
-    for (const c of children) if (c instanceof TagNode && !c.summary && !c.summaryError) this.enqueueSummary(c);
+    for (const c of children) if (c instanceof TagNode && !c.summary && !c.summaryError) this.summaries.enqueue(c);
     return children;
   }
 
   /** Reloads a node (or everything): drops its pages and cached tag targets. */
   refresh(node?: Node): void {
     if (!node) {
-      this.generation++;
       this.packageReads.abort();
       this.packageReads = new AbortController();
-      this.queue.length = 0;
-      this.unseen.clear();
+      this.summaries.restart();
+      this.redraws.clear();
       for (const r of this.roots) r.reset();
       this.services.cache.invalidate();
     } else if (node instanceof RegistryNode) {
@@ -219,29 +201,9 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     return repo.tagNode(tag);
   }
 
-  /**
-   * Follows which rows the view has expanded. A redraw of a row the workbench has not loaded yet
-   * (a tag under a collapsed registry) makes it redraw the whole tree, which undoes a reveal under
-   * way: such tags are redrawn when their repository is expanded instead.
-   */
+  /** Follows which rows the view has expanded, so tag redraws do not undo a reveal (tagRedraws.ts). */
   trackView(view: vscode.TreeView<Node>): vscode.Disposable {
-    this.tracking = true;
-    return vscode.Disposable.from(
-      view.onDidExpandElement(({ element }) => {
-        this.expanded.add(element.id);
-        const waiting = this.unseen.get(element.id);
-        this.unseen.delete(element.id);
-        for (const tag of waiting ?? []) this.changed.fire(tag);
-      }),
-      view.onDidCollapseElement(({ element }) => this.expanded.delete(element.id)),
-    );
-  }
-
-  private redrawTag(tag: TagNode): void {
-    const repo = tag.parent!;
-    if (!this.tracking || this.expanded.has(repo.id)) return this.changed.fire(tag);
-    const waiting = this.unseen.get(repo.id) ?? new Set<TagNode>();
-    this.unseen.set(repo.id, waiting.add(tag));
+    return this.redraws.track(view);
   }
 
   async loadMore(node: RegistryNode | RepositoryNode): Promise<void> {
@@ -249,52 +211,10 @@ export class RegistriesTreeProvider implements vscode.TreeDataProvider<Node>, Tr
     this.changed.fire(node);
   }
 
-  /** Fills in a tag's summary (digest, created, platforms) and redraws just that row. */
-  async summarize(tag: TagNode): Promise<void> {
-    try {
-      const m = await this.cache().manifest(tag.ref);
-      if (isIndexType(m.mediaType)) {
-        const index = m.manifest as ImageIndex;
-        tag.summary = { digest: m.digest, mediaType: m.mediaType, kind: 'index', platforms: imageChildren(index).map((d) => formatPlatform(d.platform!)) };
-      } else {
-        const manifest = m.manifest as ImageManifest;
-        const config = await this.cache().config(tag.ref, manifest.config.digest);
-        tag.summary = {
-          digest: m.digest,
-          mediaType: m.mediaType,
-          kind: 'image',
-          created: config.created,
-          size: manifest.layers.reduce((n, l) => n + (l.size ?? 0), manifest.config.size ?? 0),
-          platforms: [formatPlatform(config)],
-        };
-      }
-    } catch (e) {
-      tag.summaryError = (e as Error).message;
-    }
-    this.redrawTag(tag);
-  }
-
-  private enqueueSummary(tag: TagNode): void {
-    this.queue.push(tag);
-    this.pump();
-  }
-
-  private pump(): void {
-    const generation = this.generation;
-    while (this.running < SUMMARY_CONCURRENCY && this.queue.length) {
-      const tag = this.queue.shift()!;
-      this.running++;
-      void this.summarize(tag).finally(() => {
-        this.running--;
-        if (generation === this.generation) this.pump();
-      });
-    }
-  }
-
   dispose(): void {
     this.marksListener.dispose();
     this.packageReads.abort();
-    this.queue.length = 0;
+    this.summaries.clear();
     this.changed.dispose();
   }
 }
