@@ -94,6 +94,16 @@ async function fromAnnotations(
   }
 }
 
+const DEFAULT_TAG_LIMIT = 200;
+
+/**
+ * Starts reading the tag list that a layer search of `newBase`'s repository begins with, into
+ * `memo`, so the search does not wait for it when it comes to that step.
+ */
+export function warmRepositorySearch(client: RegistryClient, newBase: ImageReference, memo: FetchMemo, signal?: AbortSignal): void {
+  memo.tags(client, { registry: newBase.registry, repository: newBase.repository }, DEFAULT_TAG_LIMIT + 1, signal).catch(() => undefined);
+}
+
 async function searchRepository(
   client: RegistryClient,
   source: ImageDocuments,
@@ -101,7 +111,7 @@ async function searchRepository(
   platform: PlatformSpec,
   opts: DiscoverOptions,
 ): Promise<DiscoveredBase | undefined> {
-  const limit = opts.tagLimit ?? 200;
+  const limit = opts.tagLimit ?? DEFAULT_TAG_LIMIT;
   const repo = { registry: newBase.registry, repository: newBase.repository };
   const tags = opts.memo ? await opts.memo.tags(client, repo, limit + 1, opts.signal) : await client.allTags(repo, limit + 1, opts.signal);
   const exact: PlatformSpec = { ...platform, osVersionRule: 'exact' };

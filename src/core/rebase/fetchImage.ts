@@ -122,6 +122,23 @@ export async function fetchImage(
   return imageDocuments(client, ref, manifest, signal, memo);
 }
 
+/**
+ * Starts reading an image's manifest and, for a single-platform image, its config into `memo`,
+ * without waiting: a later fetchImage of the same reference finds them there. Which child of an
+ * index is wanted depends on the platform, known later, so an index stops at its top manifest.
+ * Failures are left for that later fetch to meet and report.
+ */
+export function warmImage(client: RegistryClient, ref: ImageReference, memo: FetchMemo, signal?: AbortSignal): void {
+  const repo = repoOf(ref);
+  memo
+    .manifest(client, repo, ref.digest ?? ref.tag ?? 'latest', signal)
+    .then((m) => {
+      const config = isImageManifestType(m.mediaType) ? (m.manifest as ImageManifest).config?.digest : undefined;
+      if (config) return memo.blob(client, repo, config, signal);
+    })
+    .catch(() => undefined);
+}
+
 /** Reads the config of an already fetched image manifest and checks that it is an image. */
 export async function imageDocuments(
   client: RegistryClient,

@@ -13,6 +13,7 @@ import { planStep } from './planStep';
 import { RecentImages } from './recent';
 import { sourceStep } from './sourceStep';
 import { targetStep } from './targetStep';
+import { warmGivenNewBase } from './warmGiven';
 
 /** What callers may fill in ahead: the tree (source), the CodeLens (new base), tests (all). */
 export interface RebaseArgs {
@@ -71,6 +72,7 @@ export async function collectRequest(services: Services, recent: RecentLists, ar
   const platform: 'all' | PlatformSpec | undefined = args.platform === 'all' ? 'all' : args.platform ? parsePlatform(args.platform) : undefined;
   const state: FlowState = { keepUnmatched: Boolean(args.keepUnmatched) };
   const input = new FlowInput(TOTAL_STEPS);
+  warmGivenNewBase(ctx, args.newBase, input.signal);
   try {
     let step = 1;
     let targetGiven = false;

@@ -96,6 +96,29 @@ describe('Rebase Image flow', function () {
     panel.panel.dispose();
   });
 
+  it('reads a given new base and its tag list while the first step still reads the image', async () => {
+    const faults = faultControl(env.IMAGE_REBASE_TEST_CONTROL!);
+    const from = (await faults.log()).length;
+    // The image's manifest answers late: anything asked before its config was asked for in parallel.
+    await faults.add({ method: 'GET', path: '^/v2/app/manifests/1$', times: 1, fault: { kind: 'hold-answer', ms: 1500 } });
+    let settled = false;
+    const pending = rebase({ source: `${FAULTY}/app:1`, newBase: `${FAULTY}/base:2`, target: `${FAULTY}/app:warm-${Date.now()}` }).finally(() => (settled = true));
+    while (!settled) {
+      await new Promise((r) => setTimeout(r, 200));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    const panel = await pending;
+    await faults.clear();
+    assert.ok(panel, api.services.lastError);
+    const log = (await faults.log()).slice(from).filter((e) => e.method === 'GET');
+    const first = (re: RegExp) => log.find((e) => re.test(e.path))?.seq ?? Infinity;
+    const sourceConfig = first(/^\/v2\/app\/blobs\//);
+    assert.ok(sourceConfig < Infinity, 'the image config was read');
+    assert.ok(first(/^\/v2\/base\/manifests\/2$/) < sourceConfig, 'the new base manifest was asked for before the image answered');
+    assert.ok(first(/^\/v2\/base\/tags\/list/) < sourceConfig, 'the tag list of the new base repository too');
+    panel.panel.dispose();
+  });
+
   const held = async (tag: string) => (await client.headManifest({ registry: REGISTRY, repository: 'app' }, tag))?.digest;
   const args = (tag: string) => ({ source: `${REGISTRY}/app:1`, newBase: `${REGISTRY}/base:2`, oldBase: `${REGISTRY}/base:1`, target: `${REGISTRY}/app:${tag}` });
 
