@@ -60,6 +60,15 @@ describe('retry policy', () => {
     assert.equal(b.waitFor('r:5000', NOW + 2500), 0);
   });
 
+  test('a host closed by a wait past the cap refuses with its sentence until then, and only that host', () => {
+    const b = new HostBackoff();
+    b.closeUntil('r:5000', NOW + 3_600_000, 'come back in an hour');
+    b.closeUntil('r:5000', NOW + 60_000, 'come back in a minute');
+    assert.equal(b.closedMessage('r:5000', NOW), 'come back in an hour', 'never shortened');
+    assert.equal(b.closedMessage('other:5000', NOW), undefined);
+    assert.equal(b.closedMessage('r:5000', NOW + 3_600_000), undefined, 'open again once the time has come');
+  });
+
   test('Docker Hub rate-limit headers', () => {
     assert.deepEqual(parseRateLimit('5;w=21600', '100;w=21600'), { remaining: 5, limit: 100, windowS: 21600 });
     assert.equal(isRateLimitLow({ remaining: 5, limit: 100 }), true);

@@ -80,6 +80,8 @@ export class RegistryHttp {
     const replayable = !r.body || Buffer.isBuffer(r.body);
     const retries = r.idempotent && replayable;
     for (let attempt = 1; ; attempt++) {
+      const closed = this.hosts.closedMessage(r.url.host, this.now());
+      if (closed) throw new UserError('unreachable', closed, 'rate-limited');
       await this.waitForHost(r.url.host, r.signal);
       let sent: Sent;
       try {
@@ -109,11 +111,10 @@ export class RegistryHttp {
       }
       if (d && d.why === 'retry-after-too-long') {
         const text = await readErrorText(res);
-        throw new UserError(
-          'unreachable',
-          `${cap(r.peer)} asks to wait ${humanDuration(d.retryAfterMs!)} before it accepts more requests (HTTP ${res.status}${text ? `: ${registryErrorSummary(text)}` : ''}); try again after ${new Date(this.now() + d.retryAfterMs!).toISOString()}.`,
-          'rate-limited',
-        );
+        const until = this.now() + d.retryAfterMs!;
+        const message = `${cap(r.peer)} asks to wait ${humanDuration(d.retryAfterMs!)} before it accepts more requests (HTTP ${res.status}${text ? `: ${registryErrorSummary(text)}` : ''}); try again after ${new Date(until).toISOString()}.`;
+        this.hosts.closeUntil(r.url.host, until, message);
+        throw new UserError('unreachable', message, 'rate-limited');
       }
       return { ...sent, attempts: attempt };
     }

@@ -64,6 +64,23 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
  */
 export class HostBackoff {
   private readonly notBefore = new Map<string, number>();
+  private readonly closed = new Map<string, { until: number; message: string }>();
+
+  /**
+   * A host that asked for a wait past the cap: until then its requests fail at once with the
+   * sentence it was refused with, instead of each meeting its own 429 and prolonging the limit.
+   */
+  closeUntil(host: string, until: number, message: string): void {
+    const c = this.closed.get(host);
+    if (!c || until > c.until) this.closed.set(host, { until, message });
+  }
+
+  /** The sentence a closed host was refused with, or undefined once it may be asked again. */
+  closedMessage(host: string, now: number): string | undefined {
+    const c = this.closed.get(host);
+    if (c && c.until <= now) this.closed.delete(host);
+    return c && c.until > now ? c.message : undefined;
+  }
 
   /** Milliseconds to wait before the next request to `host` may go out. */
   waitFor(host: string, now: number): number {
