@@ -14,36 +14,25 @@ import {
   expandTreeItem,
   itWithScreenshot,
   notification,
-  openViewContainer,
   quickInput,
   quickInputBox,
   quickInputRows,
   runCommand,
   runContextMenu,
-  startUiSession,
   treeItem,
   webviewFrame,
   type UiSession,
 } from '../harness/ui';
-import { faultControl } from '../faultControl';
+import { closeFaultySession, startFaultySession, type FaultySession } from '../harness/faultySession';
 
 describe('UI: Rebase Image flow', () => {
   let s: UiSession;
   let host: string;
   let slow: string;
-  let faults: ReturnType<typeof faultControl>;
+  let faults: FaultySession['faults'];
 
-  before(async () => {
-    s = await startUiSession({ fixtures: true });
-    host = s.env.IMAGE_REBASE_TEST_REGISTRY;
-    slow = s.env.IMAGE_REBASE_TEST_FAULTY_REGISTRY;
-    faults = faultControl(s.env.IMAGE_REBASE_TEST_CONTROL);
-    await openViewContainer(s.page, 'Image Rebase');
-  });
-  after(async () => {
-    await faults?.clear().catch(() => undefined);
-    await s?.close();
-  });
+  before(async () => ({ s, host, faulty: slow, faults } = await startFaultySession()));
+  after(() => closeFaultySession({ s, faults }));
 
   const it = itWithScreenshot(() => s?.page);
   const title = () => s.page.locator('.quick-input-widget .quick-input-title');

@@ -13,37 +13,26 @@ import {
   expandTreeItem,
   itWithScreenshot,
   notification,
-  openViewContainer,
   pickQuickItem,
   quickInput,
   quickInputBox,
   quickInputRows,
   runCommand,
-  startUiSession,
   treeItem,
   webviewFrame,
   type UiSession,
 } from '../harness/ui';
-import { faultControl } from '../faultControl';
+import { closeFaultySession, startFaultySession, type FaultySession } from '../harness/faultySession';
 import { fetchManifest, putManifest } from '../../harness/rawRegistry';
 
 describe('UI: Rebase Image dry run and existing targets', () => {
   let s: UiSession;
   let host: string;
   let faulty: string;
-  let faults: ReturnType<typeof faultControl>;
+  let faults: FaultySession['faults'];
 
-  before(async () => {
-    s = await startUiSession({ fixtures: true });
-    host = s.env.IMAGE_REBASE_TEST_REGISTRY;
-    faulty = s.env.IMAGE_REBASE_TEST_FAULTY_REGISTRY;
-    faults = faultControl(s.env.IMAGE_REBASE_TEST_CONTROL);
-    await openViewContainer(s.page, 'Image Rebase');
-  });
-  after(async () => {
-    await faults?.clear().catch(() => undefined);
-    await s?.close();
-  });
+  before(async () => ({ s, host, faulty, faults } = await startFaultySession()));
+  after(() => closeFaultySession({ s, faults }));
 
   const it = itWithScreenshot(() => s?.page);
   const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,27 +4,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { screenshot } from '../harness/browser';
-import { answerInputBox, itWithScreenshot, notification, openViewContainer, quickInputRows, runCommand, startUiSession, treeItem, webviewFrame, type UiSession, answerRebaseStep } from '../harness/ui';
-import { faultControl } from '../faultControl';
+import { answerInputBox, itWithScreenshot, notification, quickInputRows, runCommand, treeItem, webviewFrame, type UiSession, answerRebaseStep } from '../harness/ui';
+import { closeFaultySession, startFaultySession, type FaultySession } from '../harness/faultySession';
 import { fetchManifest } from '../../harness/rawRegistry';
 
 describe('UI: truthful push results', () => {
   let s: UiSession;
   let host: string;
   let faulty: string;
-  let faults: ReturnType<typeof faultControl>;
+  let faults: FaultySession['faults'];
 
-  before(async () => {
-    s = await startUiSession({ fixtures: true });
-    host = s.env.IMAGE_REBASE_TEST_REGISTRY;
-    faulty = s.env.IMAGE_REBASE_TEST_FAULTY_REGISTRY;
-    faults = faultControl(s.env.IMAGE_REBASE_TEST_CONTROL);
-    await openViewContainer(s.page, 'Image Rebase');
-  });
-  after(async () => {
-    await faults?.clear().catch(() => undefined);
-    await s?.close();
-  });
+  before(async () => ({ s, host, faulty, faults } = await startFaultySession()));
+  after(() => closeFaultySession({ s, faults }));
 
   const it = itWithScreenshot(() => s?.page);
   const view = () => s.page.locator('.sidebar');
