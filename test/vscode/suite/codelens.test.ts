@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
 import type { PreviewModel } from '../../../src/shared/previewProtocol';
+import { runTakingOffers } from './support';
 
 const env = process.env;
 const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
@@ -300,14 +301,8 @@ describe('Dockerfile CodeLens', function () {
     const onto = (await lenses(uri)).find((l) => l.title === 'Rebase onto base:2…');
     assert.ok(onto);
     await api.services.context.workspaceState.update(`imageRebase.builtImage:${uri.toString()}`, `${REGISTRY}/app:1`);
-    let settled = false;
-    const pending = Promise.resolve(vscode.commands.executeCommand(onto.command!.command, ...(onto.command!.arguments ?? []))).finally(() => (settled = true));
-    // Accept the detected old base and the suggested target, as Enter would.
-    while (!settled) {
-      await new Promise((r) => setTimeout(r, 200));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    }
-    const panel = (await pending) as { session: { model: PreviewModel }; panel: vscode.WebviewPanel } | undefined;
+    // The detected old base and the suggested target are taken, as Enter would.
+    const panel = await runTakingOffers<{ session: { model: PreviewModel }; panel: vscode.WebviewPanel }>(onto.command!.command, ...(onto.command!.arguments ?? []));
     assert.ok(panel, api.services.lastError);
     assert.equal(panel.session.model.newBase.reference, `${REGISTRY}/base:2`);
     assert.equal(panel.session.model.source.reference, `${REGISTRY}/app:1`);
@@ -331,14 +326,8 @@ describe('Dockerfile CodeLens', function () {
     const rebaseLens = (await lenses(uri)).find((l) => l.title.includes('Rebase image onto this base'))!;
     // Which pushed image this Dockerfile builds is asked once and remembered per Dockerfile.
     await api.services.context.workspaceState.update(`imageRebase.builtImage:${uri.toString()}`, `${REGISTRY}/app:1`);
-    let settled = false;
-    const pending = Promise.resolve(vscode.commands.executeCommand(rebaseLens.command!.command, ...(rebaseLens.command!.arguments ?? []))).finally(() => (settled = true));
-    // Accept the detected old base and the suggested target, as Enter would.
-    while (!settled) {
-      await new Promise((r) => setTimeout(r, 200));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    }
-    const panel = (await pending) as { session: { model: PreviewModel }; panel: vscode.WebviewPanel } | undefined;
+    // The detected old base and the suggested target are taken, as Enter would.
+    const panel = await runTakingOffers<{ session: { model: PreviewModel }; panel: vscode.WebviewPanel }>(rebaseLens.command!.command, ...(rebaseLens.command!.arguments ?? []));
     assert.ok(panel, api.services.lastError);
     assert.equal(panel.session.model.newBase.reference, `${REGISTRY}/base:2`);
     assert.equal(panel.session.model.source.reference, `${REGISTRY}/app:1`);

@@ -12,7 +12,7 @@ import { completeReference, isShortName } from '../../../src/extension/rebase/sh
 import { speak } from '../../../src/extension/rebase/speak';
 import type { FlowContext } from '../../../src/extension/rebase/offers';
 import { faultControl } from '../faultControl';
-import { rebase } from './support';
+import { rebase, runTakingOffers, type Panel } from './support';
 
 const env = process.env;
 const REGISTRY = env.IMAGE_REBASE_TEST_REGISTRY!;
@@ -80,14 +80,8 @@ describe('Rebase Image flow', function () {
   it('fetches each manifest and blob once, from the first step to the preview', async () => {
     const faults = faultControl(env.IMAGE_REBASE_TEST_CONTROL!);
     const from = (await faults.log()).length;
-    let settled = false;
-    // The old base is detected and offered: accept it, as Enter would.
-    const pending = rebase({ source: `${FAULTY}/app:1`, newBase: `${FAULTY}/base:2`, target: `${FAULTY}/app:fetched-once` }).finally(() => (settled = true));
-    while (!settled) {
-      await new Promise((r) => setTimeout(r, 200));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    }
-    const panel = await pending;
+    // The old base is detected and offered: it is taken, as Enter would.
+    const panel = await runTakingOffers<Panel>('imageRebase.rebaseImage', { source: `${FAULTY}/app:1`, newBase: `${FAULTY}/base:2`, target: `${FAULTY}/app:fetched-once` });
     assert.ok(panel, api.services.lastError);
     const gets = (await faults.log()).slice(from).filter((e) => e.method === 'GET' && /\/(manifests|blobs)\//.test(e.path)).map((e) => e.path);
     const twice = gets.filter((p, i) => gets.indexOf(p) !== i);
@@ -101,13 +95,7 @@ describe('Rebase Image flow', function () {
     const from = (await faults.log()).length;
     // The image's manifest answers late: anything asked before its config was asked for in parallel.
     await faults.add({ method: 'GET', path: '^/v2/app/manifests/1$', times: 1, fault: { kind: 'hold-answer', ms: 1500 } });
-    let settled = false;
-    const pending = rebase({ source: `${FAULTY}/app:1`, newBase: `${FAULTY}/base:2`, target: `${FAULTY}/app:warm-${Date.now()}` }).finally(() => (settled = true));
-    while (!settled) {
-      await new Promise((r) => setTimeout(r, 200));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-    }
-    const panel = await pending;
+    const panel = await runTakingOffers<Panel>('imageRebase.rebaseImage', { source: `${FAULTY}/app:1`, newBase: `${FAULTY}/base:2`, target: `${FAULTY}/app:warm-${Date.now()}` });
     await faults.clear();
     assert.ok(panel, api.services.lastError);
     const log = (await faults.log()).slice(from).filter((e) => e.method === 'GET');

@@ -52,3 +52,17 @@ export async function treeChild(tree: TreeApi, parent: TreeRow | undefined, name
   assert.ok(c, `${name} under ${parent ? rowLabel(parent) : 'the Registries view'} (have: ${all.map(rowLabel).join(', ')})`);
   return c;
 }
+
+/**
+ * Runs a command that asks in the picker and presses Enter for every step it asks, as a user
+ * taking each offered answer would (the detected old base, the suggested target), until it ends.
+ */
+export async function runTakingOffers<T>(command: string, ...args: unknown[]): Promise<T | undefined> {
+  let settled = false;
+  const pending = Promise.resolve(vscode.commands.executeCommand<T>(command, ...args)).finally(() => (settled = true));
+  while (!settled) {
+    await new Promise((r) => setTimeout(r, 200));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+  }
+  return pending;
+}
