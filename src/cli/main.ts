@@ -4,6 +4,8 @@ import { indexPlanToJson, planToJson } from '../core/rebase/planJson';
 import { IndexRebasePlan } from '../core/rebase/planIndex';
 import { IndexPushResult, PushResult } from '../core/rebase/push';
 import { shortDigest } from '../core/digest';
+import { FetchMemo } from '../core/rebase/fetchImage';
+import { RegistryClient } from '../core/registry/client';
 import { oneLine } from '../shared/sanitize';
 import { configLines, printConfigNotes } from './configOutput';
 import { manifestListMain } from './manifestListCommand';
@@ -12,7 +14,7 @@ import { scanMain } from './scanCommand';
 import { syncMain } from './syncCommand';
 import { rollbackMain } from './rollbackCommand';
 import { fanOutTargets } from './fanOut';
-import { EXIT, EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, userArguments, withClient } from './session';
+import { EXIT, EXIT_USAGE, MESSAGE_MAX, REGISTRY_OPTIONS, REGISTRY_USAGE, argumentProblem, exitStatusFor, userArguments, withClient } from './session';
 import { Io, Terminal, gate, processIo } from './terminal';
 
 const USAGE = `Usage: rebase-image SOURCE -t TARGET -b NEWBASE [-s OLDBASE] [options]
@@ -149,40 +151,43 @@ export async function main(argv: string[], rawIo: Io = processIo): Promise<numbe
     keepUnmatched: v['keep-unmatched'],
     keepConfig: v['keep-config'],
   });
-  if (fan.length === 1) return rebaseOne(requestFor(fan[0].newBase, fan[0].target));
-  // Each target on its own: one failing does not stop the others; the worst status is returned.
-  let worst = 0;
-  for (const f of fan) {
-    io.err(`${oneLine(f.target, 300)} (onto ${oneLine(f.newBase, 300)}):`);
-    const code = await rebaseOne(requestFor(f.newBase, f.target));
-    if (code === EXIT.interrupted) return code;
-    if (code !== 0 && (worst === 0 || code === EXIT.uncertain)) worst = code;
-  }
-  return worst;
+  if (fan.length === 1) return withClient(io, v, (client, signal, progress) => rebaseOne(client, signal, progress, requestFor(fan[0].newBase, fan[0].target)));
+  // One client and one document memo for every target (credentials, tokens, a registry's request
+  // to wait, the source read once); each target on its own: one failing does not stop the
+  // others, and the worst status is returned.
+  return withClient(io, v, async (client, signal, progress) => {
+    const memo = new FetchMemo();
+    let worst = 0;
+    for (const f of fan) {
+      io.err(`${oneLine(f.target, 300)} (onto ${oneLine(f.newBase, 300)}):`);
+      const code = await rebaseOne(client, signal, progress, requestFor(f.newBase, f.target), memo).catch((e: unknown) => exitStatusFor(io, v, e));
+      if (code === EXIT.interrupted) return code;
+      if (code !== 0 && (worst === 0 || code === EXIT.uncertain)) worst = code;
+    }
+    return worst;
+  });
 
-  function rebaseOne(request: RebaseRequest): Promise<number> {
-    return withClient(io, v, async (client, signal, progress) => {
-      userArguments(() => parseRequest(request));
-      const prepared = await prepareAnyRebase(client, request, { signal, onProgress: progress });
-      for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
-      if (isIndexRebase(prepared)) for (const c of prepared.plan.children) printConfigNotes(io, c.plan.configMerge, `${oneLine(c.platform, 100)}: `);
-      else printConfigNotes(io, prepared.plan.configMerge);
-      // --packages (issue 12): see packagesCommand.ts.
-      const packages = v.packages ? await packagesForRebase(client, prepared, io, signal, progress) : undefined;
-      if (v['dry-run']) {
-        if (json) io.json({ ...toJson(prepared), ...packages?.json });
-        else if (isIndexRebase(prepared)) printIndexDryRun(io, prepared.plan);
-        else printDryRun(io, prepared.plan);
-        if (!json) packages?.print((line) => io.out(line));
-        return 0;
-      }
-      if (!json) packages?.print((line) => io.err(line));
-      const result = await executeRebase(client, prepared, { signal, onProgress: progress });
-      if (isIndexRebase(prepared)) printIndexSummary(io, prepared.plan);
-      if (json) io.json({ ...toJson(prepared, result), ...packages?.json });
-      else io.out(`${result.reference}@${result.digest}`);
+  async function rebaseOne(client: RegistryClient, signal: AbortSignal, progress: (e: { message: string }) => void, request: RebaseRequest, memo?: FetchMemo): Promise<number> {
+    userArguments(() => parseRequest(request));
+    const prepared = await prepareAnyRebase(client, request, { signal, onProgress: progress, memo });
+    for (const w of prepared.plan.warnings) io.err(`Warning: ${oneLine(w, MESSAGE_MAX)}`);
+    if (isIndexRebase(prepared)) for (const c of prepared.plan.children) printConfigNotes(io, c.plan.configMerge, `${oneLine(c.platform, 100)}: `);
+    else printConfigNotes(io, prepared.plan.configMerge);
+    // --packages (issue 12): see packagesCommand.ts.
+    const packages = v.packages ? await packagesForRebase(client, prepared, io, signal, progress) : undefined;
+    if (v['dry-run']) {
+      if (json) io.json({ ...toJson(prepared), ...packages?.json });
+      else if (isIndexRebase(prepared)) printIndexDryRun(io, prepared.plan);
+      else printDryRun(io, prepared.plan);
+      if (!json) packages?.print((line) => io.out(line));
       return 0;
-    });
+    }
+    if (!json) packages?.print((line) => io.err(line));
+    const result = await executeRebase(client, prepared, { signal, onProgress: progress });
+    if (isIndexRebase(prepared)) printIndexSummary(io, prepared.plan);
+    if (json) io.json({ ...toJson(prepared, result), ...packages?.json });
+    else io.out(`${result.reference}@${result.digest}`);
+    return 0;
   }
 }
 

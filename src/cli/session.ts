@@ -84,31 +84,39 @@ export async function withClient(io: Terminal, v: RegistryFlags, body: Body): Pr
     });
     return await body(client, controller.signal, progress);
   } catch (e) {
-    if (isUserError(e) && e.code === 'already-on-base') {
-      // Nothing to do is an answer, not a failure: a pipeline that rebases every image onto the
-      // latest base must not stop at the ones already on it.
-      io.err(oneLine(e.message, ERROR_MAX));
-      if (v.json) io.json({ alreadyOnBase: true, written: false, message: e.message });
-      return EXIT.ok;
-    }
-    if (isUserError(e)) {
-      io.err(`Error: ${oneLine(e.message, ERROR_MAX)}`);
-      switch (e.code) {
-        case 'cancelled':
-          return EXIT.interrupted;
-        case 'usage':
-          return EXIT.usage;
-        case 'uncertain':
-          return EXIT.uncertain;
-        default:
-          return EXIT.failed;
-      }
-    }
-    io.err(`Error: unexpected failure (${oneLine(firstLine(e), 300)}); the target tag was not changed, so please report this with the output of --verbose.`);
-    return EXIT.failed;
+    return exitStatusFor(io, v, e);
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/**
+ * What an error ending a rebase means for the exit status, after saying it in one line. Fan-out
+ * calls it per target, so one target failing does not end the others.
+ */
+export function exitStatusFor(io: Terminal, v: RegistryFlags, e: unknown): number {
+  if (isUserError(e) && e.code === 'already-on-base') {
+    // Nothing to do is an answer, not a failure: a pipeline that rebases every image onto the
+    // latest base must not stop at the ones already on it.
+    io.err(oneLine(e.message, ERROR_MAX));
+    if (v.json) io.json({ alreadyOnBase: true, written: false, message: e.message });
+    return EXIT.ok;
+  }
+  if (isUserError(e)) {
+    io.err(`Error: ${oneLine(e.message, ERROR_MAX)}`);
+    switch (e.code) {
+      case 'cancelled':
+        return EXIT.interrupted;
+      case 'usage':
+        return EXIT.usage;
+      case 'uncertain':
+        return EXIT.uncertain;
+      default:
+        return EXIT.failed;
+    }
+  }
+  io.err(`Error: unexpected failure (${oneLine(firstLine(e), 300)}); the target tag was not changed, so please report this with the output of --verbose.`);
+  return EXIT.failed;
 }
 
 function count(text: string | undefined, flag: string, fallback: number, max: number): number {
