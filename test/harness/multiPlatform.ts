@@ -168,26 +168,10 @@ export async function pushIndexOf(host: string, repo: string, tag: string, manif
   return { digest, body };
 }
 
-/** A buildx-style provenance attestation for `subjectDigest`, pushed to `repo`; returns its index entry. */
-export async function pushAttestation(host: string, repo: string, subjectDigest: string, auth?: RawAuth): Promise<Descriptor> {
-  const statement = JSON.stringify({ _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ digest: { sha256: subjectDigest.slice(7) } }], predicate: {} });
-  const layerDigest = await uploadBlob(host, repo, statement, auth);
-  const config = JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: [layerDigest] } });
-  const configDigest = await uploadBlob(host, repo, config, auth);
-  const body = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MT.ociManifest,
-    config: { mediaType: MT.ociConfig, digest: configDigest, size: Buffer.byteLength(config) },
-    layers: [{ mediaType: 'application/vnd.in-toto+json', digest: layerDigest, size: Buffer.byteLength(statement), annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }],
-  });
-  const digest = await putManifest(host, repo, sha256(body), body, MT.ociManifest, auth);
-  return {
-    mediaType: MT.ociManifest,
-    digest,
-    size: Buffer.byteLength(body),
-    platform: { architecture: 'unknown', os: 'unknown' },
-    annotations: { 'vnd.docker.reference.digest': subjectDigest, 'vnd.docker.reference.type': 'attestation-manifest' },
-  };
+/** A buildx-style provenance attestation for `subjectDigest` (an empty predicate), pushed to `repo`; returns its index entry. */
+export function pushAttestation(host: string, repo: string, subjectDigest: string, auth?: RawAuth): Promise<Descriptor> {
+  const statement = { _type: 'https://in-toto.io/Statement/v0.1', predicateType: 'https://slsa.dev/provenance/v0.2', subject: [{ digest: { sha256: subjectDigest.slice(7) } }], predicate: {} };
+  return pushProvenance(host, repo, subjectDigest, statement, 'https://slsa.dev/provenance/v0.2', auth);
 }
 
 /**

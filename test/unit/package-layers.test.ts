@@ -12,7 +12,7 @@ import { LayerCache } from '../../src/core/packages/cache';
 import { appLayerWarnings } from '../../src/core/packages/appLayers';
 import { emptyScan, type LayerScan } from '../../src/core/packages/layerScan';
 import { tarOf, type TarEntry } from '../harness/tarLayers';
-import { alpineOsRelease, apkInstalled, debianOsRelease, distrolessStanza, dpkgStatus, rpmdbSqlite } from '../harness/packageDbs';
+import { alpineOsRelease, debianOsRelease, dpkgStatus, rpmdbSqlite } from '../harness/packageDbs';
 
 /** A layer as a registry would stream it: in small chunks. */
 function stream(data: Buffer): Readable {

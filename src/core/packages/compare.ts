@@ -6,7 +6,7 @@ import { compareApkVersions } from './versions/apk';
 import { compareDebVersions } from './versions/dpkg';
 import { compareRpmVersions } from './versions/rpm';
 import { ImageContents } from './merge';
-import { InstalledPackage, PackageChange, PackageEntry, PackageFormat } from './types';
+import { InstalledPackage, PackageDiff, PackageFormat } from './types';
 
 const ORDER: Record<PackageFormat, (a: string, b: string) => number> = {
   dpkg: compareDebVersions,
@@ -14,14 +14,8 @@ const ORDER: Record<PackageFormat, (a: string, b: string) => number> = {
   rpm: compareRpmVersions,
 };
 
-export interface PackageComparison {
-  upgraded: PackageChange[];
-  downgraded: PackageChange[];
-  added: PackageEntry[];
-  removed: PackageEntry[];
-  unchanged: number;
-  formats: PackageFormat[];
-}
+/** The package part of a PackageDiff: what the two images' databases say, before OS and cost. */
+export type PackageComparison = Pick<PackageDiff, 'upgraded' | 'downgraded' | 'added' | 'removed' | 'unchanged' | 'formats'>;
 
 /**
  * Packages by name within one format. A name installed for two architectures (multiarch

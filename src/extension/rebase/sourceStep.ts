@@ -4,7 +4,7 @@ import { FetchedManifest, ImageIndex } from '../../core/manifest';
 import { PlatformSpec, fetchImage, formatPlatform, imageChildren, platformOf } from '../../core/rebase/fetchImage';
 import { formatReference } from '../../core/reference';
 import { FlowInput, PickItem } from './flowInput';
-import { FlowState, TOTAL_STEPS, referenceProblem, stepProblem, stepTitle } from './flowState';
+import { FlowState, referenceProblem, stepProblem } from './flowState';
 import { FlowContext, indexOf, recentItems, repositoryItems, tagItems } from './offers';
 import { completeReference } from './shortName';
 
