@@ -21,8 +21,6 @@ export interface DiscoveredBase {
 }
 
 export interface DiscoverOptions {
-  /** Most tags of the new base's repository to inspect. */
-  tagLimit?: number;
   signal?: AbortSignal;
   /** Shares fetches between the discoveries of one operation (one per platform of an index). */
   memo?: FetchMemo;
@@ -94,14 +92,20 @@ async function fromAnnotations(
   }
 }
 
-const DEFAULT_TAG_LIMIT = 200;
+/** Most tags of the new base's repository a layer search inspects. */
+const SEARCH_TAG_LIMIT = 200;
+
+/** The tag list a layer search of `newBase`'s repository begins with: one more tells it was cut. */
+function searchTags(client: RegistryClient, newBase: ImageReference, memo: FetchMemo, signal?: AbortSignal): Promise<string[]> {
+  return memo.tags(client, { registry: newBase.registry, repository: newBase.repository }, SEARCH_TAG_LIMIT + 1, signal);
+}
 
 /**
  * Starts reading the tag list that a layer search of `newBase`'s repository begins with, into
  * `memo`, so the search does not wait for it when it comes to that step.
  */
 export function warmRepositorySearch(client: RegistryClient, newBase: ImageReference, memo: FetchMemo, signal?: AbortSignal): void {
-  memo.tags(client, { registry: newBase.registry, repository: newBase.repository }, DEFAULT_TAG_LIMIT + 1, signal).catch(() => undefined);
+  searchTags(client, newBase, memo, signal).catch(() => undefined);
 }
 
 async function searchRepository(
@@ -109,11 +113,10 @@ async function searchRepository(
   source: ImageDocuments,
   newBase: ImageReference,
   platform: PlatformSpec,
-  opts: DiscoverOptions,
+  opts: DiscoverOptions & { memo: FetchMemo },
 ): Promise<DiscoveredBase | undefined> {
-  const limit = opts.tagLimit ?? DEFAULT_TAG_LIMIT;
-  const repo = { registry: newBase.registry, repository: newBase.repository };
-  const tags = opts.memo ? await opts.memo.tags(client, repo, limit + 1, opts.signal) : await client.allTags(repo, limit + 1, opts.signal);
+  const limit = SEARCH_TAG_LIMIT;
+  const tags = await searchTags(client, newBase, opts.memo, opts.signal);
   const exact: PlatformSpec = { ...platform, osVersionRule: 'exact' };
   const searched = tags.slice(0, limit);
   const candidates = await mapLimit(searched, 8, async (tag) => {
