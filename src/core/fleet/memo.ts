@@ -16,27 +16,11 @@ export interface PlatformImage {
 
 /**
  * The fetch cache of one scan. A base is read by tag (its candidates, "where does the tag point
- * now") and then by digest (what an annotation recorded): the same document, so a read by tag
- * also answers later reads of its digest, which keeps the base side a fixed cost.
+ * now") and then by digest (what an annotation recorded): FetchMemo answers the second from the
+ * first, which keeps the base side a fixed cost.
  */
 export class ScanMemo extends FetchMemo {
-  private readonly byDigest = new Map<string, Promise<FetchedManifest>>();
   private readonly configs = new Map<string, Promise<ImageConfig>>();
-
-  override manifest(client: RegistryClient, repo: RepositoryName, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
-    const key = `${repo.registry}/${repo.repository}@${reference}`;
-    const known = this.byDigest.get(key);
-    if (known) return known;
-    const p = super.manifest(client, repo, reference, signal);
-    p.then(
-      (m) => {
-        const byDigest = `${repo.registry}/${repo.repository}@${m.digest}`;
-        if (m.digest !== reference && !this.byDigest.has(byDigest)) this.byDigest.set(byDigest, Promise.resolve(m));
-      },
-      () => undefined,
-    );
-    return p;
-  }
 
   /** An image's config, validated; for `created` and a platform no index entry states. */
   config(client: RegistryClient, repo: RepositoryName, m: FetchedManifest<ImageManifest>, signal?: AbortSignal): Promise<ImageConfig> {

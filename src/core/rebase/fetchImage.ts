@@ -32,8 +32,17 @@ export class FetchMemo {
     return memoized(this.tagLists, `${repo.registry}/${repo.repository}#${limit}`, () => client.allTags(repo, limit, signal));
   }
 
+  /** A read by tag also answers later reads of the digest it gave: the same document. */
   manifest(client: RegistryClient, repo: RepositoryName, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
-    return memoized(this.manifests, `${repo.registry}/${repo.repository}@${reference}`, () => client.getManifest(repo, reference, signal));
+    const at = (r: string) => `${repo.registry}/${repo.repository}@${r}`;
+    const p = memoized(this.manifests, at(reference), () => client.getManifest(repo, reference, signal));
+    p.then(
+      (m) => {
+        if (m.digest !== reference && !this.manifests.has(at(m.digest))) this.manifests.set(at(m.digest), p);
+      },
+      () => undefined,
+    );
+    return p;
   }
 
   blob(client: RegistryClient, repo: RepositoryName, digest: string, signal?: AbortSignal): Promise<Buffer> {
