@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { oneLine } from '../../shared/sanitize';
 import { FleetStore, OutdatedImage, shortBase } from './store';
 
 /** A row of the Base Updates view: a base tag, or an outdated image under it. */
@@ -36,8 +37,10 @@ export class BaseUpdatesProvider implements vscode.TreeDataProvider<BaseUpdateNo
     const t = new vscode.TreeItem(o.image.slice(o.image.indexOf('/') + 1), vscode.TreeItemCollapsibleState.None);
     t.id = `image:${o.base}:${o.image}`;
     // The sidebar is narrow: the date fits, platforms go to the tooltip.
-    t.description = o.since ? `since ${o.since}` : 'base tag gone';
-    t.tooltip = `${o.image} (${o.platforms.join(', ') || 'platform unknown'})\nbase ${o.base} ${o.since ? `points to a newer image since ${o.since}` : 'no longer points to an image for it'}`;
+    // The date and platforms come from the registry's config: one line each, bounded.
+    const since = oneLine(o.since ?? '', 60);
+    t.description = o.since ? `since ${since}` : 'base tag gone';
+    t.tooltip = `${o.image} (${oneLine(o.platforms.join(', '), 1000) || 'platform unknown'})\nbase ${o.base} ${o.since ? `points to a newer image since ${since}` : 'no longer points to an image for it'}`;
     t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     t.contextValue = 'fleetImage';
     return t;

@@ -8,6 +8,12 @@ import { formatPlatform } from '../../core/rebase/fetchImage';
 import { RebasePlan } from '../../core/rebase/plan';
 import { AnyPreparedRebase, isIndexRebase } from '../../core/rebase/rebase';
 import { FleetItem } from '../../shared/fleetProtocol';
+import { oneLine } from '../../shared/sanitize';
+
+/** A short registry-derived label (a platform, a config key): one line, bounded. */
+const label = (s: string) => oneLine(s, 200);
+/** A registry-derived sentence or reference list (a warning, an error, old bases): one line, bounded. */
+const message = (s: string) => oneLine(s, 1000);
 
 function layerCounts(plans: RebasePlan[]): FleetItem['layers'] {
   const out = { removed: 0, added: 0, kept: 0 };
@@ -23,12 +29,12 @@ export function plannedItem(job: SyncJob, prepared: AnyPreparedRebase): FleetIte
     const p = prepared.plan;
     return {
       ...base,
-      platform: formatPlatform(p.newConfig),
-      oldBase: p.oldBase.reference,
+      platform: label(formatPlatform(p.newConfig)),
+      oldBase: message(p.oldBase.reference),
       newBase: `${job.newBase}@${p.newBase.digest}`,
       layers: layerCounts([p]),
-      conflicts: conflictsOf(p),
-      warnings: p.warnings,
+      conflicts: conflictsOf(p).map(label),
+      warnings: p.warnings.map(message),
     };
   }
   const p = prepared.plan;
@@ -37,16 +43,18 @@ export function plannedItem(job: SyncJob, prepared: AnyPreparedRebase): FleetIte
   const tagged = (platform: string, lines: string[]) => lines.map((l) => `${platform}: ${l}`);
   return {
     ...base,
-    platform: children.map((c) => c.platform).join(', '),
-    oldBase: [...new Set(children.map((c) => c.plan.oldBase.reference))].join(', '),
+    platform: message(children.map((c) => c.platform).join(', ')),
+    oldBase: message([...new Set(children.map((c) => c.plan.oldBase.reference))].join(', ')),
     newBase: `${job.newBase}@${p.newBase.digest}`,
     layers: layerCounts(children.map((c) => c.plan)),
-    conflicts: children.flatMap((c) => tagged(c.platform, conflictsOf(c.plan))),
-    warnings: [...p.warnings, ...children.flatMap((c) => tagged(c.platform, c.plan.warnings))],
+    conflicts: children.flatMap((c) => tagged(c.platform, conflictsOf(c.plan))).map(label),
+    warnings: [...p.warnings, ...children.flatMap((c) => tagged(c.platform, c.plan.warnings))].map(message),
   };
 }
 
 /** A tag whose plan could not be made (or that sync would not touch): shown, never pushed. */
 export function unplannedItem(image: string, target: string | null, newBase: string, error: string): FleetItem {
-  return { id: image, image, target: target ?? '(none)', platform: '', oldBase: '', newBase, layers: { removed: 0, added: 0, kept: 0 }, conflicts: [], warnings: [], error };
+  // A whitespace-only error collapses to nothing; the row must still read (and count) as failed.
+  const shown = message(error) || (error ? '(no message)' : '');
+  return { id: image, image, target: target ?? '(none)', platform: '', oldBase: '', newBase, layers: { removed: 0, added: 0, kept: 0 }, conflicts: [], warnings: [], error: shown };
 }

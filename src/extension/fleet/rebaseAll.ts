@@ -77,7 +77,8 @@ export async function rebaseOutdated(services: Services, store: FleetStore, onCh
       },
     );
     // Outdated tags sync would not touch (named by digest, base tag gone) are listed, not pushed.
-    for (const w of work) if ('entry' in w && w.entry.error && store.outdated().some((o) => o.image === w.entry.image)) items.push(unplannedItem(w.entry.image, w.entry.target, '', w.entry.error));
+    const outdated = new Set(store.outdated().map((o) => o.image));
+    for (const w of work) if ('entry' in w && w.entry.error && outdated.has(w.entry.image)) items.push(unplannedItem(w.entry.image, w.entry.target, '', w.entry.error));
     const label = 'inPlace' in mode ? 'in place' : `tag suffix ${mode.suffix}`;
     const session = new FleetSession(services, { targetMode: label, items }, planned, onChanged);
     return new FleetPanel(services.context.extensionUri, session);

@@ -7,6 +7,7 @@ import { SyncJob } from '../../core/fleet/syncJobs';
 import { AnyPreparedRebase, executeRebase } from '../../core/rebase/rebase';
 import { mapLimit } from '../../core/util/concurrency';
 import { FleetItem, FleetModel, FleetRowStatus, FleetState } from '../../shared/fleetProtocol';
+import { oneLine } from '../../shared/sanitize';
 import { Services } from '../services';
 
 /** Pushes at once: enough to overlap round trips, few enough that progress reads row by row. */
@@ -103,7 +104,7 @@ export class FleetSession implements vscode.Disposable {
             this.services.log.error(`${job.target}: ${entry.error}`);
           }
         }
-        this.setRow({ id: item.id, phase: entry.status === 'rebased' ? 'rebased' : entry.status === 'skipped' ? 'skipped' : 'failed', digest: entry.digest ?? undefined, message: entry.error ?? undefined });
+        this.setRow({ id: item.id, phase: entry.status === 'rebased' ? 'rebased' : entry.status === 'skipped' ? 'skipped' : 'failed', digest: entry.digest ?? undefined, message: entry.error == null ? undefined : oneLine(entry.error, 1000) });
         progress.report({ message: `${++done} of ${items.length}: ${job.target}`, increment: 100 / Math.max(1, items.length) });
         return entry;
       });
@@ -128,7 +129,7 @@ export class FleetSession implements vscode.Disposable {
       const id = byTarget.get(r.target);
       // A restored row says so with its digest; only a tag that was not put back needs the sentence.
       const back = r.status === 'restored' || r.status === 'unchanged';
-      if (id) this.setRow({ id, phase: r.status === 'skipped' ? 'skipped' : r.status === 'failed' ? 'failed' : r.status, digest: back ? (r.previous ?? undefined) : undefined, message: back ? undefined : r.message });
+      if (id) this.setRow({ id, phase: r.status === 'skipped' ? 'skipped' : r.status === 'failed' ? 'failed' : r.status, digest: back ? (r.previous ?? undefined) : undefined, message: back ? undefined : oneLine(r.message, 1000) });
       this.services.log.info(r.message);
     }
     const restored = results.filter((r) => r.status === 'restored' || r.status === 'unchanged');

@@ -58,10 +58,15 @@ export class FleetStore implements vscode.Disposable {
     this.forgotten.delete(scope);
     this.scopes.delete(scope); // re-inserted last: checked() lists the newest last
     this.scopes.set(scope, { targets, bases, results });
+    fleetMarks.replace(scope, this.marksOf(results));
+    this.changed.fire();
+  }
+
+  /** The tree marks of a scope's results: one per outdated tag. */
+  private marksOf(results: ScanResult[]): Map<string, TagMark> {
     const marks = new Map<string, TagMark>();
     for (const o of outdatedImages(results)) marks.set(o.image, markOf(o));
-    fleetMarks.replace(scope, marks);
-    this.changed.fire();
+    return marks;
   }
 
   /** Results taken out by forget(), by scope: an undo puts the tags back where they were, outdated again. */
@@ -85,9 +90,7 @@ export class FleetStore implements vscode.Disposable {
       const kept = this.forgotten.get(scope) ?? [];
       s.results.push(...kept.filter((r) => back.has(r.image)));
       this.forgotten.set(scope, kept.filter((r) => !back.has(r.image)));
-      const marks = new Map<string, TagMark>();
-      for (const o of outdatedImages(s.results)) marks.set(o.image, markOf(o));
-      fleetMarks.replace(scope, marks);
+      fleetMarks.replace(scope, this.marksOf(s.results));
     }
     this.changed.fire();
   }
