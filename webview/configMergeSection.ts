@@ -6,9 +6,10 @@
 import type { PreviewConfigMerge } from '../src/shared/previewProtocol';
 import { el } from './dom';
 import { MergeRowView, mergeSectionView } from './configMergeView';
+import { hid, tableHead, valueOrAbsent } from './previewParts';
 
 function value(v: string | undefined, className: string): HTMLTableCellElement {
-  return el('td', { className }, v === undefined ? el('span', { className: 'absent', text: '(absent)' }) : el('span', { className: 'value', text: v }));
+  return el('td', { className }, valueOrAbsent(v));
 }
 
 function renderRow(r: MergeRowView): HTMLTableRowElement {
@@ -33,7 +34,7 @@ function renderRow(r: MergeRowView): HTMLTableRowElement {
 export function renderConfigMerge(merge: PreviewConfigMerge | undefined, scope = '', level: 'h2' | 'h3' = 'h2'): HTMLElement | undefined {
   if (!merge) return undefined;
   const v = mergeSectionView(merge);
-  const id = scope ? `merge-heading-${scope}` : 'merge-heading';
+  const id = hid('merge-heading', scope);
   const heading = el(
     level,
     { attrs: { id } },
@@ -49,22 +50,14 @@ export function renderConfigMerge(merge: PreviewConfigMerge | undefined, scope =
         'table',
         { className: 'merge-table', testId: 'merge-table' },
         el('caption', { className: 'visually-hidden', text: 'Container settings: old base, app, new base, and the result of the merge' }),
-        el(
-          'thead',
-          {},
-          el(
-            'tr',
-            {},
-            ...[
-              ['merge-key', 'Key'],
-              ['merge-old-base', 'Old base'],
-              ['merge-app', 'App'],
-              ['merge-new-base', 'New base'],
-              ['merge-result', 'Result'],
-              ['merge-decision', 'Decision'],
-            ].map(([className, text]) => el('th', { className, text, attrs: { scope: 'col' } })),
-          ),
-        ),
+        tableHead([
+          ['merge-key', 'Key'],
+          ['merge-old-base', 'Old base'],
+          ['merge-app', 'App'],
+          ['merge-new-base', 'New base'],
+          ['merge-result', 'Result'],
+          ['merge-decision', 'Decision'],
+        ]),
         el('tbody', {}, ...v.rows.map(renderRow)),
       );
   return el(

@@ -8,11 +8,11 @@ import type { PreviewModel } from '../src/shared/previewProtocol';
 import { el } from './dom';
 import { digestRef } from './digestRef';
 import { FieldChangeView, FieldGroup, fieldsHeading, groupFieldChanges, isDigest } from './fieldsView';
+import { hid, tableHead, valueOrAbsent } from './previewParts';
 
 function value(v: string | undefined, note: string | undefined): HTMLElement[] {
-  if (v === undefined) return [el('span', { className: 'absent', text: '(absent)' })];
-  const shown = el('span', { className: 'value' }, isDigest(v) ? digestRef(v) : v);
-  return note ? [shown, el('div', { className: 'field-note-line', testId: 'field-change-note', text: note })] : [shown];
+  const shown = valueOrAbsent(v, v !== undefined && isDigest(v) && digestRef(v));
+  return v !== undefined && note ? [shown, el('div', { className: 'field-note-line', testId: 'field-change-note', text: note })] : [shown];
 }
 
 function renderChange(c: FieldChangeView): HTMLTableRowElement {
@@ -42,7 +42,7 @@ function renderGroup(g: FieldGroup): HTMLElement {
 /** `scope` keeps heading ids unique when an index preview shows several images. */
 export function renderFieldChanges(m: PreviewModel, scope = '', title = 'Config and manifest changes', level: 'h2' | 'h3' = 'h2'): HTMLElement {
   const groups = groupFieldChanges(m.fieldChanges, m.fieldNotes);
-  const id = scope ? `fields-heading-${scope}` : 'fields-heading';
+  const id = hid('fields-heading', scope);
   return el(
     'section',
     { className: 'field-changes', testId: 'field-changes', data: { count: String(m.fieldChanges.length) }, attrs: { 'aria-labelledby': id } },
@@ -53,19 +53,11 @@ export function renderFieldChanges(m: PreviewModel, scope = '', title = 'Config 
           'table',
           { className: 'field-table', testId: 'field-table' },
           el('caption', { className: 'visually-hidden', text: 'What changes in the config and the manifest, grouped; what is kept is said in one line per group' }),
-          el(
-            'thead',
-            {},
-            el(
-              'tr',
-              {},
-              ...[
-                ['field-path', 'Field'],
-                ['old', 'Old value'],
-                ['new', 'New value'],
-              ].map(([className, text]) => el('th', { className, text, attrs: { scope: 'col' } })),
-            ),
-          ),
+          tableHead([
+            ['field-path', 'Field'],
+            ['old', 'Old value'],
+            ['new', 'New value'],
+          ]),
           ...groups.map(renderGroup),
         ),
   );

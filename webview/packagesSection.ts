@@ -6,6 +6,7 @@
 import type { PackagesState } from '../src/shared/previewProtocol';
 import { append, clear, el } from './dom';
 import { PackageResultView, PackageRowView, packagesSectionView } from './packagesView';
+import { tableHead } from './previewParts';
 import { createButton } from './toolkit';
 
 export interface PackagesHandlers {
@@ -55,11 +56,12 @@ function renderResult(r: PackageResultView, i: number): HTMLElement {
       'table',
       { className: 'package-table', testId: 'package-table' },
       el('caption', { className: 'visually-hidden', text: 'Packages the new base changes: downgraded, upgraded, added and removed' }),
-      el(
-        'thead',
-        {},
-        el('tr', {}, ...[['package-name', 'Package'], ['package-change', 'Change'], ['package-from', 'Old base'], ['package-to', 'New base']].map(([className, text]) => el('th', { className, text, attrs: { scope: 'col' } }))),
-      ),
+      tableHead([
+        ['package-name', 'Package'],
+        ['package-change', 'Change'],
+        ['package-from', 'Old base'],
+        ['package-to', 'New base'],
+      ]),
       el('tbody', {}, ...r.rows.map(renderRow)),
     );
   return el(

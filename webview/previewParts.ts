@@ -1,10 +1,10 @@
 /**
  * Small building blocks the Rebase Preview's sections share: inline code, header facts (a dt/dd
- * pair; the old and new base; what the target replaces), heading ids and table headings.
+ * pair; the old and new base; what the target replaces), heading ids, table headings and value cells.
  */
 import type { PreviewModel } from '../src/shared/previewProtocol';
 import { digestRef } from './digestRef';
-import { el } from './dom';
+import { Child, el } from './dom';
 
 export const code = (text: string, title?: string) => el('code', { text, attrs: { title } });
 
@@ -40,4 +40,10 @@ export const hid = (name: string, scope: string) => (scope ? `${name}-${scope}` 
 /** A table's column headings: [class name, text] per column. */
 export function tableHead(columns: Array<[string, string]>): HTMLElement {
   return el('thead', {}, el('tr', {}, ...columns.map(([className, text]) => el('th', { ...(className ? { className } : {}), text, attrs: { scope: 'col' } }))));
+}
+
+/** A value in a table cell: its text (or `shown`, such as a digestRef), or "(absent)" when there is none. */
+export function valueOrAbsent(v: string | undefined, shown?: Child): HTMLElement {
+  if (v === undefined) return el('span', { className: 'absent', text: '(absent)' });
+  return shown ? el('span', { className: 'value' }, shown) : el('span', { className: 'value', text: v });
 }

@@ -3,6 +3,7 @@
  * check these, and render.ts only turns them into elements.
  */
 import type { FleetHostMessage, FleetItem, FleetModel, FleetRowPhase, FleetRowStatus, FleetState } from '../../src/shared/fleetProtocol';
+import { shortDigest } from '../../src/shared/format';
 
 export interface RowView {
   id: string;
@@ -37,12 +38,6 @@ const STATUS: Record<FleetRowPhase, string> = {
   unchanged: 'Already restored',
   refused: 'Refused',
 };
-
-export function shortDigest(d: string | undefined): string {
-  if (!d) return '';
-  const i = d.indexOf(':');
-  return i < 0 ? d.slice(0, 12) : d.slice(i + 1, i + 13);
-}
 
 /** "host/base/deb@sha256:abc…" → "deb@abc123456789": repositories of one registry are told apart by their last segment. */
 export function shortRef(ref: string): string {

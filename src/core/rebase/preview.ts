@@ -1,4 +1,5 @@
 import { PreviewConfigMerge, PreviewIndexEntry, PreviewLayerRow, PreviewModel } from '../../shared/previewProtocol';
+import { oneLine } from '../../shared/sanitize';
 import { decisionLabel } from './configMerge';
 import { formatPlatform } from './fetchImage';
 import { RebasePlan } from './plan';
@@ -47,17 +48,23 @@ export function previewModel(prepared: PreparedRebase, extra: PreviewExtra = {})
   };
 }
 
-/** The merge decisions with their values as display text (the webview shows strings only). */
+/** Longest config value or key the Config merge section shows. */
+const MERGE_TEXT_MAX = 1000;
+
+/**
+ * The merge decisions with their values as display text (the webview shows strings only). Keys
+ * and values are the registry's text: each is put on one line with its controls escaped, and capped.
+ */
 function previewConfigMerge(plan: RebasePlan): PreviewConfigMerge {
   const text = (kind: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
     if (kind === 'port' || kind === 'volume') return 'present';
-    return typeof v === 'string' ? v : JSON.stringify(v);
+    return oneLine(typeof v === 'string' ? v : JSON.stringify(v), MERGE_TEXT_MAX);
   };
   return {
     mode: plan.configMerge.mode,
     decisions: plan.configMerge.decisions.map((d) => ({
-      label: decisionLabel(d),
+      label: oneLine(decisionLabel(d), MERGE_TEXT_MAX),
       kind: d.kind,
       decision: d.decision,
       ...(d.oldBase !== undefined ? { oldBase: text(d.kind, d.oldBase) } : {}),

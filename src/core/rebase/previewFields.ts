@@ -7,34 +7,40 @@
  */
 import type { PreviewFieldChange, PreviewFieldGroupKey, PreviewFieldNote } from '../../shared/previewProtocol';
 import { formatBytes } from '../../shared/format';
+import { oneLine } from '../../shared/sanitize';
 import { Descriptor, HistoryEntry, ImageConfig } from '../manifest';
-import { canonicalJson, parseEnv } from './configValues';
+import { canonicalJson, parseEnv, sameValue } from './configValues';
 import { IndexRebasePlan } from './planIndex';
 import { LayerRow, RebasePlan } from './plan';
+import { PLATFORM_FIELDS } from './rebaseConfig';
 
 export interface FieldList {
   changes: PreviewFieldChange[];
   notes: PreviewFieldNote[];
 }
 
-const PLATFORM_FIELDS = ['os', 'architecture', 'variant', 'os.version', 'os.features'];
 /** Config fields shown elsewhere: the aligned layer lists, the platform, the container settings. */
 const NOT_PLAIN = new Set([...PLATFORM_FIELDS, 'rootfs', 'history', 'config']);
 const KEYED_SETTINGS = new Set(['Env', 'Labels', 'ExposedPorts', 'Volumes']);
+/**
+ * Longest history line or reason a note shows: registry text (Dockerfile RUN steps often span
+ * several lines) is put on one line, its controls escaped, and capped here.
+ */
+const LINE_MAX = 1000;
 
 /** A value as the webview shows it: strings as they are, anything else as JSON. */
-const text = (v: unknown): string | undefined => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
-const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+/** Registry values as the webview shows them: one sanitized line. */
+const text = (v: unknown): string | undefined => (v === undefined ? undefined : oneLine(typeof v === 'string' ? v : JSON.stringify(v), LINE_MAX));
 const plural = (n: number, word: string, words = `${word}s`) => `${n} ${n === 1 ? word : words}`;
 /** Dotted path segment, or a bracketed one for keys that are not identifiers. */
-const seg = (k: string) => (/^[A-Za-z_]\w*$/.test(k) ? `.${k}` : `[${k}]`);
+const seg = (k: string) => (/^[A-Za-z_]\w*$/.test(k) ? `.${k}` : `[${oneLine(k, 200)}]`);
 
 class Collector {
   readonly changes: PreviewFieldChange[] = [];
   readonly notes: PreviewFieldNote[] = [];
   /** Adds a change when the values differ; `label` names it for people, `path` in the document. */
   diff(group: PreviewFieldGroupKey, path: string, label: string, before: unknown, after: unknown, note?: string): void {
-    if (same(before, after)) return;
+    if (sameValue(before, after)) return;
     this.add({ group, path, label, old: text(before), new: text(after), ...(note ? { note } : {}) });
   }
   add(c: PreviewFieldChange): void {
@@ -106,7 +112,7 @@ function baseLayers(plan: RebasePlan, c: Collector): void {
     path: `manifest.layers[${i}]`,
     label: `${side === 'old' ? 'Old' : 'New'} base layer ${i + 1}`,
     ...(side === 'old' ? { old: l.descriptor.digest } : { new: l.descriptor.digest }),
-    note: `${formatBytes(l.descriptor.size)} · ${l.createdBy ? oneLine(l.createdBy) : '(no history entry)'}`,
+    note: `${formatBytes(l.descriptor.size)} · ${l.createdBy ? oneLine(l.createdBy, LINE_MAX) : '(no history entry)'}`,
   });
   oldBase.forEach((l, i) => i >= shared && c.add(layerRow(l, i, 'old')));
   newBase.forEach((l, i) => i >= shared && c.add(layerRow(l, i, 'new')));
@@ -144,7 +150,7 @@ function historyParts(before: HistoryEntry[] | undefined, after: HistoryEntry[] 
   const a = before ?? [];
   const b = after ?? [];
   let kept = 0;
-  while (kept < a.length && kept < b.length && same(a[a.length - 1 - kept], b[b.length - 1 - kept])) kept++;
+  while (kept < a.length && kept < b.length && sameValue(a[a.length - 1 - kept], b[b.length - 1 - kept])) kept++;
   return { oldBase: a.slice(0, a.length - kept), newBase: b.slice(0, b.length - kept), kept };
 }
 
@@ -199,7 +205,7 @@ export function indexFieldChanges(plan: IndexRebasePlan): FieldList {
     const name = e.platform ?? e.kind;
     const path = `index.manifests[${i}]`;
     if (!e.descriptor) {
-      c.add({ group: 'index-entries', path, label: `${name} (dropped)`, old: e.source.digest, note: oneLine(e.reason) });
+      c.add({ group: 'index-entries', path, label: `${name} (dropped)`, old: e.source.digest, note: oneLine(e.reason, LINE_MAX) });
       return;
     }
     const before = c.changes.length;
@@ -218,10 +224,4 @@ export function indexFieldChanges(plan: IndexRebasePlan): FieldList {
 
 const bytesOrUndefined = (v: unknown) => (typeof v === 'number' ? bytes(v) : v);
 
-const describe = (e: HistoryEntry) => oneLine(e.created_by ?? e.comment ?? '');
-
-/** A history line on one line (Dockerfile RUN steps often span several). */
-function oneLine(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\s\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
-}
+const describe = (e: HistoryEntry) => oneLine(e.created_by ?? e.comment ?? '', LINE_MAX);

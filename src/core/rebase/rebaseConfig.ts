@@ -2,7 +2,8 @@ import { ImageConfig } from '../manifest';
 import { MergeDecision, mergeConfig, mergeWarnings } from './configMerge';
 import { baseHistoryLength, countLayerEntries, trailingEmptyEntries } from './history';
 
-const PLATFORM_FIELDS = ['os', 'architecture', 'variant', 'os.version', 'os.features'] as const;
+/** The config's platform fields, which a rebased image takes from its new base. */
+export const PLATFORM_FIELDS = ['os', 'architecture', 'variant', 'os.version', 'os.features'] as const;
 
 /** How the container settings were treated: merged three-way (the default), or kept as the app's. */
 export interface ConfigMergePlan {
