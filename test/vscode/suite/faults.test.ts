@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
 import { faultControl, type FaultRuleJson, type ProxyLogEntry } from '../faultControl';
+import { rowLabel, treeChild, waitFor } from './support';
 
 // Nodes come from the extension's bundle: told apart by label and contextValue, not instanceof.
 type AnyNode = { id: string; item(): vscode.TreeItem };
@@ -19,31 +20,11 @@ let api: ImageRebaseApi;
 
 const config = () => vscode.workspace.getConfiguration('imageRebase');
 const children = async (node?: AnyNode) => (await api.tree.getChildren(node as never)) as unknown as AnyNode[];
+const label = (n: AnyNode) => rowLabel(n);
+const child = (parent: AnyNode | undefined, name: string) => treeChild(api.tree as never, parent, name) as Promise<AnyNode>;
 const ctx = (n: AnyNode) => n.item().contextValue ?? '';
 /** The tooltip's text, without the escapes that keep registry strings from rendering as Markdown. */
 const tooltip = (n: AnyNode) => ((n.item().tooltip as vscode.MarkdownString | undefined)?.value ?? '').replace(/\\(.)/g, '$1');
-
-function label(n: AnyNode): string {
-  const l = n.item().label;
-  return typeof l === 'string' ? l : (l?.label ?? '');
-}
-
-async function child(parent: AnyNode | undefined, name: string): Promise<AnyNode> {
-  const all = await children(parent);
-  const c = all.find((n) => label(n) === name);
-  assert.ok(c, `${name} (have: ${all.map(label).join(', ')})`);
-  return c;
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Settings reach the extension through an event: wait until its client is rebuilt with them. */
 async function setNetwork(timeoutSeconds: number, retries: number): Promise<void> {

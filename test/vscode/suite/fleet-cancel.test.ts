@@ -9,6 +9,7 @@ import type { ImageRebaseApi } from '../../../src/extension';
 import type { FleetModel, FleetState, FleetWebviewMessage } from '../../../src/shared/fleetProtocol';
 import { RegistryClient } from '../../../src/core/registry/client';
 import { faultControl } from '../faultControl';
+import { waitFor } from './support';
 
 const FLEET = process.env.IMAGE_REBASE_TEST_FLEET_REGISTRY!;
 const D = JSON.parse(process.env.IMAGE_REBASE_TEST_FLEET ?? '{}') as Record<string, string>;
@@ -29,14 +30,6 @@ const SOURCES: [string, string, string][] = [
   ['team/web', '1', 'web1'],
   ['multi/app', '1', 'multiIndex'],
 ];
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('Fleet: cancel, tag suffix', function () {
   this.timeout(90_000);
@@ -110,7 +103,7 @@ describe('Fleet: cancel, tag suffix', function () {
     // Every other row settled too (prov/app is planned as well when its provenance names the
     // base), or a cancel that overtakes it would count it as not attempted.
     const settled = () => panel.session.state.rows.every((r) => short(r.id) === 'team/web:1' || !['planned', 'waiting', 'pushing'].includes(r.phase));
-    await until(() => phase('team/api:1') === 'rebased' && phase('multi/app:1') === 'rebased' && phase('team/web:1') === 'pushing' && settled(), 'all but team/web to be pushed');
+    await waitFor(() => phase('team/api:1') === 'rebased' && phase('multi/app:1') === 'rebased' && phase('team/web:1') === 'pushing' && settled(), 'all but team/web to be pushed', 20_000, 25);
     await panel.handle({ type: 'cancel' });
     await pushing;
     const state = panel.session.state;

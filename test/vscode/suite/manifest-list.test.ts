@@ -10,7 +10,6 @@ import { treeChild } from './support';
 type AnyNode = { item(): vscode.TreeItem };
 const REGISTRY = process.env.IMAGE_REBASE_TEST_REGISTRY!;
 const SEED = JSON.parse(process.env.IMAGE_REBASE_TEST_SEED ?? '{}');
-const label = (n: AnyNode) => String(n.item().label);
 
 describe('Create Manifest List', function () {
   this.timeout(60_000);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { ImageRebaseApi } from '../../../src/extension';
 import type { PackagesState, PreviewPackageResult } from '../../../src/shared/previewProtocol';
 import { faultControl } from '../faultControl';
-import { rebase, type Panel } from './support';
+import { rebase, waitFor, type Panel } from './support';
 
 const REGISTRY = process.env.IMAGE_REBASE_TEST_REGISTRY!;
 const FAULTY = process.env.IMAGE_REBASE_TEST_FAULTY_REGISTRY!;
@@ -17,16 +17,6 @@ type PackagesPanel = Panel & { packages: { state: PackagesState; loaded: Promise
 
 let api: ImageRebaseApi;
 const config = () => vscode.workspace.getConfiguration('imageRebase');
-
-async function waitFor<T>(fn: () => T | undefined | false, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function preview(host: string, target: string): Promise<PackagesPanel> {
   const panel = (await rebase({ source: `${host}/pkgs/app:1`, newBase: `${host}/pkgs/debian:12.8`, oldBase: `${host}/pkgs/debian:12.5`, target: `${host}/pkgs/app:${target}` })) as PackagesPanel | undefined;
@@ -68,7 +58,7 @@ describe('Package changes', function () {
 
   it('asks before downloading above the setting, shows progress, cancels, then compares on request', async () => {
     await config().update('packageChanges.confirmAboveMiB', 0, vscode.ConfigurationTarget.Global);
-    await waitFor(() => api.services.settings.packagesConfirmAboveBytes === 0, 'the setting');
+    await waitFor(() => api.services.settings.packagesConfirmAboveBytes === 0, 'the setting', 15_000);
     // Through the fault proxy: the layers trickle in, so there is time to see progress and cancel.
     const panel = await preview(FAULTY, 'pkgs-cancel');
     await panel.packages.loaded;
@@ -78,7 +68,7 @@ describe('Package changes', function () {
 
     await faults.add({ method: 'GET', path: '^/v2/pkgs/.*/blobs/sha256:', times: 'always', fault: { kind: 'trickle', intervalMs: 20 } });
     const comparing = panel.handle({ type: 'comparePackages' });
-    await waitFor(() => panel.packages.state.phase === 'running' && panel.packages.state.done > 0, 'bytes arriving');
+    await waitFor(() => panel.packages.state.phase === 'running' && panel.packages.state.done > 0, 'bytes arriving', 15_000);
     const running = panel.packages.state;
     assert.ok(running.phase === 'running' && running.total > running.done, JSON.stringify(running));
     await panel.handle({ type: 'cancelPackages' });

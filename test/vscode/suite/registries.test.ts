@@ -4,7 +4,7 @@ import type { ImageRebaseApi } from '../../../src/extension';
 import { RegistryClient } from '../../../src/core/registry/client';
 import { executeRebase, prepareAnyRebase, prepareRebase } from '../../../src/core/rebase/rebase';
 import { freePort } from '../../harness/ports';
-import { treeChild } from './support';
+import { rowLabel as label, treeChild, waitFor } from './support';
 
 // Node objects come from the extension's own bundle, so they are told apart by contextValue and
 // label (instanceof would compare against this bundle's copies of the classes).
@@ -26,11 +26,6 @@ async function children(node?: AnyNode): Promise<AnyNode[]> {
   return (await api.tree.getChildren(node as never)) as unknown as AnyNode[];
 }
 
-function label(n: AnyNode): string {
-  const l = n.item().label;
-  return typeof l === 'string' ? l : (l?.label ?? '');
-}
-
 function ctx(n: AnyNode): string {
   return n.item().contextValue ?? '';
 }
@@ -47,16 +42,6 @@ function child(parent: AnyNode, name: string): Promise<AnyNode> {
 
 async function setRegistries(list: string[]): Promise<void> {
   await vscode.workspace.getConfiguration('imageRebase').update('registries', list, vscode.ConfigurationTarget.Global);
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('Registries view', function () {

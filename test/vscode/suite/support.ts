@@ -66,3 +66,14 @@ export async function runTakingOffers<T>(command: string, ...args: unknown[]): P
   }
   return pending;
 }
+
+/** Polls until `fn` gives a truthy value: settings and background work arrive through events. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, ms = 5000, everyMs = 50): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -106,7 +106,7 @@ describe('UI: contrast of the package comparison, the multi-platform preview and
     const fleet = s.env.IMAGE_REBASE_TEST_FLEET_REGISTRY;
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'Image Rebase: Add Registry…');
-    await answerInputBox(page, fleet);
+    await answerInputBox(page, fleet, 'Add Registry');
     await openViewContainer(page, 'Image Rebase');
     const registry = treeItem(page, new RegExp(`^${fleet.replace(/\./g, '\\.')}`));
     await runContextMenu(page, registry, 'Check Base Updates');

@@ -39,7 +39,7 @@ describe('UI: fleet rebase (check, rebase outdated, undo)', () => {
   it('Check Base Updates marks outdated tags and fills Base Updates', async () => {
     const { page } = s;
     await runCommand(page, 'Image Rebase: Add Registry…');
-    await answerInputBox(page, fleet);
+    await answerInputBox(page, fleet, 'Add Registry');
     await openViewContainer(page, 'Image Rebase');
     const registry = treeItem(page, new RegExp(`^${fleet.replace(/\./g, '\\.')}`));
     await runContextMenu(page, registry, 'Check Base Updates');
