@@ -4,6 +4,7 @@
  * from registries (package names, versions, warnings) and are only passed along.
  */
 import type { PackagesState, PreviewPackageResult } from '../src/shared/previewProtocol';
+import { isObject } from '../src/shared/isObject';
 
 export type PackageRowKind = 'downgraded' | 'upgraded' | 'added' | 'removed';
 
@@ -100,7 +101,6 @@ export function packagesSectionView(s: PackagesState | undefined): PackagesSecti
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown) => typeof v === 'string';
 const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const changes = (v: unknown) => Array.isArray(v) && v.every((c) => isObject(c) && str(c.name) && str(c.from) && str(c.to));

@@ -8,6 +8,7 @@ import { isPreviewConfigMerge } from './configMergeView';
 import { isPackagesState } from './packagesView';
 import { isFieldNotes } from './fieldsView';
 import type { HostMessage, IndexEntryAction, LayerChange, PreviewIndex, PreviewIndexEntry, PreviewLayerRow, PreviewModel, PushPhase, PushStatus } from '../src/shared/previewProtocol';
+import { isObject } from '../src/shared/isObject';
 
 export { formatBytes, shortDigest };
 export { groupFieldChanges, type FieldChangeView, type FieldGroup } from './fieldsView';
@@ -217,8 +218,6 @@ export function statusView(status: PushStatus | undefined, hasModel: boolean, pu
       return { phase, pushDisabled: !hasModel, pushLabel: 'Push', cancelLabel: 'Cancel', text: message ?? '', busy: false };
   }
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A shallow shape check of a message from the host, so a malformed one is ignored instead of breaking the page. */
 export function parseHostMessage(data: unknown): HostMessage | undefined {

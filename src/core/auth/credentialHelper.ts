@@ -10,6 +10,7 @@ import * as path from 'path';
 import { UserError } from '../errors';
 import { Credentials } from './credentials';
 import { helperServerUrl } from './registryKeys';
+import { isObject } from '../../shared/isObject';
 
 /** Default time a credential helper may take before it is killed. */
 export const HELPER_TIMEOUT_MS = 30_000;
@@ -81,10 +82,6 @@ export async function runCredentialHelper(name: string, registry: string, ctx: C
   if (!username && !secret) return undefined;
   if (username === '<token>') return secret ? { identityToken: secret } : undefined;
   return { username, password: secret };
-}
-
-function isObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Finds an executable on a PATH string without involving a shell. */

@@ -12,6 +12,7 @@ import { UserError } from '../errors';
 import { HELPER_TIMEOUT_MS, runCredentialHelper } from './credentialHelper';
 import { CredentialStore, Credentials, hasAnyCredentials } from './credentials';
 import { lookupRegistryKey } from './registryKeys';
+import { isObject } from '../../shared/isObject';
 
 interface DockerAuthEntry {
   auth?: string;
@@ -163,6 +164,3 @@ export class DockerConfigCredentialStore implements CredentialStore {
   }
 }
 
-function isObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

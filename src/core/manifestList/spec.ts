@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../errors';
 import { Platform } from '../manifest';
+import { isObject } from '../../shared/isObject';
 
 /** One image of a manifest list, with the platform fields the spec gives (the rest come from its config). */
 export interface ManifestListEntry {
@@ -98,6 +99,3 @@ function readPlatform(raw: Record<string, unknown>, where: string): Partial<Plat
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

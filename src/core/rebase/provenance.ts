@@ -12,6 +12,7 @@
 import { isDigest } from '../digest';
 import { Descriptor, ImageIndex, ImageManifest } from '../manifest';
 import { ImageReference, parseReference } from '../reference';
+import { isObject } from '../../shared/isObject';
 
 export const REFERENCE_TYPE = 'vnd.docker.reference.type';
 export const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
@@ -42,12 +43,6 @@ export interface ProvenanceImage {
 export interface ProvenanceReading {
   version: 'v0.2' | 'v1';
   images: ProvenanceImage[];
-}
-
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function decode(s: string): string | undefined {

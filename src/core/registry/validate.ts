@@ -13,6 +13,7 @@ import { Obj, digest, list, malformed, mediaType, notA, object, size, string, st
 
 export { digestIssue } from './validateFields';
 
+/** os, architecture, variant, os.version and features: words, never paths or escape sequences. */
 const PLATFORM_WORD = /^[A-Za-z0-9._-]*$/;
 const PLATFORM_WORD_MAX = 64;
 

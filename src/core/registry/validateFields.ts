@@ -4,9 +4,9 @@
  */
 import { UserError } from '../errors';
 import { oneLine } from '../../shared/sanitize';
+import { isObject } from '../../shared/isObject';
 
 export type Obj = Record<string, unknown>;
-
 
 const AFTERWARDS = 'the registry sent a malformed document, so nothing was written';
 
@@ -20,14 +20,9 @@ const DIGEST_ENCODED = /^[a-zA-Z0-9=_-]+$/;
 const HEX_LENGTH: Readonly<Record<string, number>> = { sha256: 64, sha384: 96, sha512: 128 };
 /** No real digest comes near this; it keeps the URL paths we build from them short. */
 const DIGEST_MAX = 256;
-/** os, architecture, variant, os.version and features: words, never paths or escape sequences. */
-
-export function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** A value as the message shows it: registry strings pass through oneLine, never raw. */
-export function shown(v: unknown): string {
+function shown(v: unknown): string {
   if (v === undefined) return 'missing';
   if (v === null) return 'null';
   if (typeof v === 'string') return v === '' ? 'an empty string' : `"${oneLine(v, 80)}"`;
