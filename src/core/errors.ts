@@ -43,6 +43,11 @@ export function isUserError(e: unknown): e is UserError {
   return e instanceof UserError;
 }
 
+/** The sentence a failure is told with: a UserError's own, anything else named as unexpected. */
+export function errorText(e: unknown): string {
+  return isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+}
+
 /** Thrown when an AbortSignal fires; kept distinct so callers can report "cancelled" calmly. */
 export function cancelledError(): UserError {
   return new UserError('cancelled', 'The rebase was cancelled; the target tag was not changed.');

@@ -3,7 +3,7 @@ import { ChainedCredentialStore } from '../core/auth/credentials';
 import { DockerConfigCredentialStore } from '../core/auth/dockerConfigStore';
 import { RegistryClient } from '../core/registry/client';
 import type { RegistryClientOptions } from '../core/registry/clientOptions';
-import { isUserError } from '../core/errors';
+import { errorText } from '../core/errors';
 import { OutputLog } from './log/outputLog';
 import { SecretCredentialStore } from './auth/secretCredentials';
 import { Settings, readSettings } from './settings';
@@ -57,7 +57,7 @@ export class Services implements vscode.Disposable {
 
   /** Every failure reaches the user the same way: one sentence, in a notification and the log. */
   showError(e: unknown): void {
-    const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+    const message = errorText(e);
     this.lastError = message;
     this.log.error(message);
     void vscode.window.showErrorMessage(message);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isUserError } from '../../core/errors';
+import { errorText, isUserError } from '../../core/errors';
 import { AnyPreparedRebase, isIndexRebase } from '../../core/rebase/rebase';
 import { diffPackages, estimatePackageDiff, formatSize, requestFromPlan, type PackageDiffRequest } from '../../core/packages';
 import { PackagesState, PreviewPackageResult } from '../../shared/previewProtocol';
@@ -145,5 +145,5 @@ export class PackageChanges implements vscode.Disposable {
 }
 
 function messageOf(e: unknown): string {
-  return oneLine(isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`, 1000);
+  return oneLine(errorText(e), 1000);
 }

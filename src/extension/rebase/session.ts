@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { UserError, isUserError } from '../../core/errors';
+import { UserError, errorText, isUserError } from '../../core/errors';
 import { AnyPreparedRebase, executeRebase, isIndexRebase } from '../../core/rebase/rebase';
 import { IndexPushResult, PushResult } from '../../core/rebase/push';
 import { PreviewModel, PushStatus } from '../../shared/previewProtocol';
@@ -85,7 +85,7 @@ export class RebaseSession {
       // that reaches here left the tag as it was (verified when it happened at the manifest),
       // unless the error says it could not tell ('uncertain').
       const uncertain = isUserError(e) && e.code === 'uncertain';
-      const said = isUserError(e) ? e.message : `Unexpected error: ${(e as Error)?.message ?? e}`;
+      const said = errorText(e);
       // Any other failure (an HTTP 500 to the manifest PUT, an unexpected error) says nothing
       // checked about the tag: the registry may have stored the manifest before it failed.
       const settled = cancelled || uncertain || /unchanged\.?$|was not changed/.test(said) ? undefined : await this.readBack(said);

@@ -1,4 +1,4 @@
-import { FailureKind, isUserError } from '../../core/errors';
+import { FailureKind, errorText, isUserError } from '../../core/errors';
 
 /**
  * What a failed tree page turns into: a short label that fits a narrow sidebar (the row), the
@@ -45,7 +45,7 @@ export function passingFailure(e: unknown): PassingFailure | undefined {
 
 /** `what` names the page ("repositories", "tags", "the image"); `catalog` when it is a registry's list. */
 export function describeProblem(e: unknown, what: string, catalog: boolean): RowProblem {
-  const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+  const message = errorText(e);
   if (isUserError(e) && (e.code === 'auth' || e.code === 'denied')) {
     return { action: 'signIn', label: `Sign in to see ${what}`, message };
   }
@@ -88,7 +88,7 @@ const HEALTH_WORDS: Record<PassingFailure, string> = {
  * For a catalog page, a registry without a catalog (Docker Hub, GHCR) is healthy.
  */
 export function registryHealth(e: unknown, phase: 'check' | 'catalog'): RegistryHealth | undefined {
-  const message = isUserError(e) ? e.message : `Unexpected error: ${String((e as Error)?.message ?? e)}`;
+  const message = errorText(e);
   if (isUserError(e) && (e.code === 'auth' || e.code === 'denied')) {
     return { severity: 'warning', description: 'sign in required', message, signIn: true };
   }
